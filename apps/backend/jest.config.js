@@ -1,0 +1,16 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/src', '<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.(t|j)sx?$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
+  },
+  // jose v6 is ESM-only; Jest's CJS runtime can only require() ESM on Node >= 24.9
+  transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
+  testTimeout: 30_000,
+  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+};

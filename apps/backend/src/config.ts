@@ -1,0 +1,176 @@
+import { Role } from '@samtal/types';
+import { z } from 'zod';
+
+/**
+ * The whole environment, parsed once at boot. Nothing else reads `process.env`.
+ * Every variable is documented in `.env.example`.
+ */
+
+/** "30s" → 30000 (ms). */
+export function parseDuration(text: string): number {
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(text.trim());
+  if (!m) throw new Error(`not a duration: ${text}`);
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * unit;
+}
+
+const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+export type CallWindow = { always: true } | { always: false; startMinute: number; endMinute: number };
+
+const callWindow = z
+  .string()
+  .trim()
+  .refine((v) => v === 'always' || /^\d\d:\d\d-\d\d:\d\d$/.test(v), 'expected HH:MM-HH:MM (e.g. 09:00-20:00) or "always"')
+  .transform((v, ctx): CallWindow => {
+    if (v === 'always') return { always: true };
+    const [a, b] = v.split('-') as [string, string];
+    const ma = HHMM.exec(a);
+    const mb = HHMM.exec(b);
+    if (!ma || !mb) {
+      ctx.addIssue({ code: 'custom', message: 'expected valid times HH:MM-HH:MM' });
+      return z.NEVER;
+    }
+    const startMinute = Number(ma[1]) * 60 + Number(ma[2]);
+    const endMinute = Number(mb[1]) * 60 + Number(mb[2]);
+    if (endMinute <= startMinute) {
+      ctx.addIssue({ code: 'custom', message: 'the window must end after it starts' });
+      return z.NEVER;
+    }
+    return { always: false, startMinute, endMinute };
+  });
+
+export const RETRY_FAMILIES = ['no_answer', 'busy', 'failed', 'voicemail'] as const;
+export type RetryFamily = (typeof RETRY_FAMILIES)[number];
+/** Delays before attempt 2 and attempt 3, per outcome family, in ms. */
+export type RetryBackoff = Record<RetryFamily, [number, number]>;
+
+/** Production defaults: a missed call is retried after 30 min then 2 h; a busy line sooner. */
+export const DEFAULT_RETRY_BACKOFF = 'no_answer=30m,2h;busy=10m,1h;failed=15m,1h;voicemail=1h,3h';
+
+const retryBackoff = z
+  .string()
+  .trim()
+  .transform((v, ctx): RetryBackoff => {
+    const out: Partial<RetryBackoff> = {};
+    for (const part of v.split(';').filter((p) => p.trim() !== '')) {
+      const m = /^\s*(\w+)\s*=\s*([^,]+),([^,]+)\s*$/.exec(part);
+      const family = m?.[1] as RetryFamily | undefined;
+      if (!m || !family || !RETRY_FAMILIES.includes(family)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${part}": expected <family>=<delay2>,<delay3> with family one of ${RETRY_FAMILIES.join('|')}`,
+        });
+        return z.NEVER;
+      }
+      try {
+        out[family] = [parseDuration(m[2]!), parseDuration(m[3]!)];
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `"${part}": delays must look like 30s, 10m, 2h` });
+        return z.NEVER;
+      }
+    }
+    const missing = RETRY_FAMILIES.filter((f) => !out[f]);
+    if (missing.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `missing families: ${missing.join(', ')}` });
+      return z.NEVER;
+    }
+    return out as RetryBackoff;
+  });
+
+const secret = (min = 16) => z.string().min(min, `must be at least ${min} characters`);
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number like +46766860000');
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+const optional = <T extends z.ZodType>(s: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), s.optional());
+
+export const ConfigSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    ROLE: Role.default('all'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PUBLIC_BASE_URL: httpUrl,
+    LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+    JSON_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'expected a size like 100kb or 1mb').default('256kb'),
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+      .default('postgres://postgres@127.0.0.1:5432/samtal'),
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
+    /** false behind Supabase's transaction pooler (port 6543), which cannot keep prepared statements. */
+    DATABASE_PREPARE: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a redis:// URL').default('redis://127.0.0.1:6379'),
+    /** Prefix of every Redis key and BullMQ queue of this deployment (tests use one per file). */
+    REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('samtal'),
+
+    WEBHOOK_SECRET: secret(),
+    ELKS_API_URL: httpUrl.default('https://api.46elks.com/a1'),
+    ELKS_USERNAME: z.string().min(1),
+    ELKS_PASSWORD: z.string().min(1),
+    ELKS_FROM_NUMBER: e164,
+    ELKS_ALLOWED_IPS: z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+
+    OPENAI_API_KEY: z.string().min(1),
+    OPENAI_BASE_URL: optional(httpUrl),
+    OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+    OPENAI_STT_MODEL: z.string().min(1).default('gpt-4o-mini-transcribe'),
+    OPENAI_TTS_MODEL: z.string().min(1).default('gpt-4o-mini-tts'),
+    OPENAI_TTS_VOICE: z.string().min(1).default('coral'),
+
+    ADMIN_API_KEY: secret(),
+    VERIFICATION_WEBHOOK_SECRET: secret(),
+    SUPABASE_JWT_SECRET: optional(secret(32)),
+    SUPABASE_JWKS_URL: optional(httpUrl),
+
+    CALL_WINDOW: callWindow.prefault('09:00-20:00'),
+    TZ_CALLS: z
+      .string()
+      .default('Europe/Stockholm')
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'expected an IANA time zone like Europe/Stockholm'),
+    RETRY_BACKOFF: retryBackoff.prefault(DEFAULT_RETRY_BACKOFF),
+    RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+    PURGE_BATCH_SIZE: z.coerce.number().int().min(1).default(5_000),
+  })
+  .superRefine((c, ctx) => {
+    if (!c.SUPABASE_JWT_SECRET && !c.SUPABASE_JWKS_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SUPABASE_JWT_SECRET'],
+        message: 'set SUPABASE_JWT_SECRET and/or SUPABASE_JWKS_URL (business API tokens are verified with them)',
+      });
+    }
+  });
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws a ConfigError with one line per bad or missing variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = ConfigSchema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join('.') || '(environment)';
+    const value = env[name];
+    const what = value === undefined || value === '' ? 'is missing' : 'is invalid';
+    const message = issue.code === 'invalid_type' && value === undefined ? 'required' : issue.message;
+    return `${name} ${what}: ${message}`;
+  });
+  throw new ConfigError(problems);
+}

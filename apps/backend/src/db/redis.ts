@@ -1,0 +1,22 @@
+import { Redis } from 'ioredis';
+
+/**
+ * Two kinds of Redis connection (BullMQ's production guide):
+ * - `command`: the HTTP path and producers — fail fast while Redis is down instead of queueing;
+ * - `blocking`: BullMQ workers/QueueEvents — must use maxRetriesPerRequest: null.
+ * Never set ioredis `keyPrefix` (BullMQ refuses it); keys are prefixed by `redisKey()`.
+ */
+export function createCommandRedis(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 3_000, lazyConnect: false });
+}
+
+export function createBlockingRedis(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, connectTimeout: 3_000 });
+}
+
+/** `samtal:call:<id>` — every key of a deployment starts with its REDIS_PREFIX. */
+export const keyer =
+  (prefix: string) =>
+  (...parts: string[]): string =>
+    [prefix, ...parts].join(':');
+export type Keyer = ReturnType<typeof keyer>;

@@ -1,0 +1,31 @@
+import type { Redis } from 'ioredis';
+import type { Config } from './config';
+import { createDb, type Sql } from './db/client';
+import { createCommandRedis, type Keyer, keyer } from './db/redis';
+import { createLogger, type Logger } from './observability/logger';
+
+/** Everything a feature needs, built once in the composition root (or by a test, against its own DB/prefix). */
+export type Deps = {
+  config: Config;
+  log: Logger;
+  sql: Sql;
+  /** Fail-fast command connection (HTTP path, producers). */
+  redis: Redis;
+  key: Keyer;
+  clock: () => Date;
+};
+
+export type Overrides = { log?: Logger; clock?: () => Date };
+
+export function createDeps(config: Config, overrides: Overrides = {}): { deps: Deps; close: () => Promise<void> } {
+  const log = overrides.log ?? createLogger({ level: config.LOG_LEVEL });
+  const sql = createDb({ url: config.DATABASE_URL, max: config.DATABASE_POOL_MAX, prepare: config.DATABASE_PREPARE, log });
+  const redis = createCommandRedis(config.REDIS_URL);
+  // An unreachable Redis must not crash the process: /ready reports it, ioredis reconnects.
+  redis.on('error', (err) => log.warn('redis connection error', { err: err.message }));
+  const deps: Deps = { config, log, sql, redis, key: keyer(config.REDIS_PREFIX), clock: overrides.clock ?? (() => new Date()) };
+  const close = async () => {
+    await Promise.allSettled([redis.quit().catch(() => redis.disconnect()), sql.end({ timeout: 5 })]);
+  };
+  return { deps, close };
+}

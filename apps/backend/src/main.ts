@@ -1,0 +1,52 @@
+import { type Config, ConfigError, loadConfig } from './config';
+import { createDeps } from './deps';
+import { buildApp } from './http/app';
+import { startScheduler } from './jobs/scheduler';
+import { startWorkers } from './jobs/workers';
+import { closeServer, onSignals, type Stoppable, shutdown } from './lifecycle';
+import type { Logger } from './observability/logger';
+
+/** Composition root: config → clients → roles; graceful shutdown in reverse order. */
+export async function start(config: Config): Promise<{ stop: () => Promise<boolean>; port: number | undefined; log: Logger }> {
+  const { deps, close } = createDeps(config);
+  const runs = (role: 'api' | 'worker' | 'scheduler') => config.ROLE === 'all' || config.ROLE === role;
+  const steps: Stoppable[] = [];
+  let port: number | undefined;
+
+  if (runs('api')) {
+    const server = buildApp(deps).listen(config.PORT);
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+    const address = server.address();
+    port = typeof address === 'object' && address ? address.port : undefined;
+    deps.log.info('api listening', { port, role: config.ROLE });
+    steps.push({ name: 'http', stop: () => closeServer(server) });
+  }
+  if (runs('worker')) steps.push(await startWorkers(deps));
+  if (runs('scheduler')) steps.push(await startScheduler(deps));
+  steps.push({ name: 'clients', stop: close });
+
+  return { stop: () => shutdown(steps, config.SHUTDOWN_GRACE_MS, deps.log), port, log: deps.log };
+}
+
+if (require.main === module) {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    // The logger needs config; a bad config is reported on stderr, one line per problem.
+    process.stderr.write(`samtal: cannot start, ${err.message}\n`);
+    process.exit(2);
+  }
+  start(config).then(
+    ({ stop, log }) => onSignals(stop, log),
+    (err: unknown) => {
+      process.stderr.write(`samtal: failed to start: ${(err as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+}
+

@@ -1,0 +1,54 @@
+import winston from 'winston';
+import { maskDeep, maskPhones } from './mask';
+
+export type Logger = winston.Logger;
+
+const SPLAT = Symbol.for('splat');
+const MESSAGE = Symbol.for('message');
+
+/**
+ * Masks phone numbers in the message and in every field, nested or not, before the JSON line is
+ * written. It runs as a format so child loggers (requestId, callId, jobId) inherit it.
+ */
+const maskFormat = winston.format((info) => {
+  for (const key of Object.keys(info)) {
+    info[key] = key === 'message' && typeof info[key] === 'string' ? maskPhones(info[key]) : maskDeep(info[key]);
+  }
+  const splat = (info as Record<symbol, unknown>)[SPLAT];
+  if (Array.isArray(splat)) (info as Record<symbol, unknown>)[SPLAT] = splat.map((v) => maskDeep(v));
+  return info;
+});
+
+/** A last guard on the serialised line itself, in case a transport adds text after the format. */
+const maskLine = winston.format((info) => {
+  const line = (info as Record<symbol, unknown>)[MESSAGE];
+  if (typeof line === 'string') (info as Record<symbol, unknown>)[MESSAGE] = maskPhones(line);
+  return info;
+});
+
+export type LoggerOptions = {
+  level: string;
+  service?: string;
+  /** Tests pass a stream to capture the JSON lines. */
+  stream?: NodeJS.WritableStream;
+  silent?: boolean;
+};
+
+export function createLogger(opts: LoggerOptions): Logger {
+  const transport = opts.stream
+    ? new winston.transports.Stream({ stream: opts.stream })
+    : new winston.transports.Console();
+  return winston.createLogger({
+    level: opts.level,
+    silent: opts.silent,
+    defaultMeta: { service: opts.service ?? 'samtal-backend' },
+    format: winston.format.combine(
+      winston.format.errors({ stack: true }),
+      maskFormat(),
+      winston.format.timestamp(),
+      winston.format.json(),
+      maskLine(),
+    ),
+    transports: [transport],
+  });
+}

@@ -1,0 +1,48 @@
+import { Writable } from 'node:stream';
+import type { Express } from 'express';
+import type { Config } from '../../src/config';
+import { createDeps, type Deps } from '../../src/deps';
+import { buildApp } from '../../src/http/app';
+import { createLogger } from '../../src/observability/logger';
+import { testConfig } from './env';
+import { createTestDatabase, type TestDb } from './pg';
+import { dropPrefix, uniquePrefix } from './redis';
+
+export type TestContext = {
+  config: Config;
+  deps: Deps;
+  app: Express;
+  db: TestDb;
+  /** Every JSON log line written during the test, parsed. */
+  logs: Record<string, unknown>[];
+  close: () => Promise<void>;
+};
+
+/** A migrated database, a Redis prefix, deps and the app — the same graph main.ts builds. */
+export async function createTestContext(overrides: Record<string, string | undefined> = {}): Promise<TestContext> {
+  const db = await createTestDatabase();
+  const prefix = uniquePrefix();
+  const config = testConfig({ DATABASE_URL: db.url, REDIS_PREFIX: prefix, ...overrides });
+  const logs: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString().split('\n')) if (line.trim()) logs.push(JSON.parse(line));
+      cb();
+    },
+  });
+  const log = createLogger({ level: 'debug', stream });
+  const { deps, close } = createDeps(config, { log });
+  const app = buildApp(deps);
+  return {
+    config,
+    deps,
+    app,
+    db,
+    logs,
+    close: async () => {
+      await close();
+      await dropPrefix(prefix);
+      await db.drop();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+/** The 46elks and OpenAI simulators arrive with the "Simulators" issue. */
+export {};
