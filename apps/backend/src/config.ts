@@ -105,6 +105,8 @@ export const ConfigSchema = z
     REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('samtal'),
 
     WEBHOOK_SECRET: secret(),
+    /** Key of the HMAC that stands in for a phone number in suppression lists and fraud patterns. */
+    PHONE_HASH_KEY: secret(),
     ELKS_API_URL: httpUrl.default('https://api.46elks.com/a1'),
     ELKS_USERNAME: z.string().min(1),
     ELKS_PASSWORD: z.string().min(1),

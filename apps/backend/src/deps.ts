@@ -1,8 +1,12 @@
 import type { Redis } from 'ioredis';
+import type OpenAI from 'openai';
 import type { Config } from './config';
 import { createDb, type Sql } from './db/client';
 import { createCommandRedis, type Keyer, keyer } from './db/redis';
+import { closeQueues, createQueues, type Queues } from './jobs/queues';
 import { createLogger, type Logger } from './observability/logger';
+import { createOpenAI } from './speech/openai';
+import { createElksClient, type ElksClient } from './telephony/elks-client';
 
 /** Everything a feature needs, built once in the composition root (or by a test, against its own DB/prefix). */
 export type Deps = {
@@ -12,6 +16,9 @@ export type Deps = {
   /** Fail-fast command connection (HTTP path, producers). */
   redis: Redis;
   key: Keyer;
+  queues: Queues;
+  elks: ElksClient;
+  openai: OpenAI;
   clock: () => Date;
 };
 
@@ -23,8 +30,28 @@ export function createDeps(config: Config, overrides: Overrides = {}): { deps: D
   const redis = createCommandRedis(config.REDIS_URL);
   // An unreachable Redis must not crash the process: /ready reports it, ioredis reconnects.
   redis.on('error', (err) => log.warn('redis connection error', { err: err.message }));
-  const deps: Deps = { config, log, sql, redis, key: keyer(config.REDIS_PREFIX), clock: overrides.clock ?? (() => new Date()) };
+  const queues = createQueues(redis, config.REDIS_PREFIX, (queue, err) =>
+    log.warn('queue connection error', { queue, err: err.message }),
+  );
+  const elks = createElksClient({
+    baseUrl: config.ELKS_API_URL,
+    username: config.ELKS_USERNAME,
+    password: config.ELKS_PASSWORD,
+    log,
+  });
+  const deps: Deps = {
+    config,
+    log,
+    sql,
+    redis,
+    key: keyer(config.REDIS_PREFIX),
+    queues,
+    elks,
+    openai: createOpenAI(config),
+    clock: overrides.clock ?? (() => new Date()),
+  };
   const close = async () => {
+    await closeQueues(queues).catch((err) => log.warn('closing queues failed', { err }));
     await Promise.allSettled([redis.quit().catch(() => redis.disconnect()), sql.end({ timeout: 5 })]);
   };
   return { deps, close };

@@ -12,6 +12,7 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
     REDIS_URL: 'redis://127.0.0.1:6379',
     REDIS_PREFIX: 'samtal_test',
     WEBHOOK_SECRET: 'test-webhook-secret-0123456789',
+    PHONE_HASH_KEY: 'test-phone-hash-key-0123456789',
     ELKS_API_URL: 'http://127.0.0.1:4646/a1',
     ELKS_USERNAME: 'u_sim',
     ELKS_PASSWORD: 'p_sim',

@@ -1,0 +1,89 @@
+import type { AttemptOutcome } from '@samtal/types';
+import type { Deps } from '../deps';
+import { dropCallState, setFields } from '../conversation/state';
+import type { JobData } from '../jobs/queues';
+import { tryFinalize } from './finalize';
+import { ensureDialJob, MAX_ATTEMPTS, retryAt } from './schedule';
+import * as repo from './sessions.repo';
+
+/**
+ * The end of an attempt. An unanswered attempt (no answer, busy, failed, voicemail) gets another
+ * attempt after its back-off — inside the window, before the deadline, at most 3 in all — or the
+ * session fails with the reason. An answered one is finalised once every transcript is in.
+ */
+
+type Ctx = Deps;
+type Unanswered = Exclude<AttemptOutcome, 'answered'>;
+
+export async function recordUnansweredAttempt(
+  ctx: Ctx,
+  sessionId: string,
+  attemptNo: number,
+  opts: { outcome: Unanswered; reason?: string; permanent?: boolean },
+): Promise<void> {
+  const now = ctx.clock();
+  const [attempt] = await ctx.sql<repo.AttemptRow[]>`
+    update call_attempts set outcome = ${opts.outcome}, ended_at = coalesce(ended_at, now()),
+      failure_reason = ${opts.reason ?? null}
+    where call_session_id = ${sessionId} and attempt_no = ${attemptNo} and outcome is null
+    returning *`;
+  if (!attempt) return; // already recorded: a duplicate or late event
+  const session = await repo.findSession(ctx.sql, sessionId);
+  if (session?.session_status !== 'in_progress' || session.retry_count !== attemptNo) return;
+  const deadline = session.call_deadline_at ?? now;
+  const next = opts.permanent ? null : retryAt(ctx, opts.outcome, attemptNo, now, deadline);
+  if (next) {
+    const updated = await repo.updateSessionStatus(ctx.sql, sessionId, ['in_progress'], {
+      status: 'pending',
+      nextAttemptAt: next,
+      failureReason: opts.reason ?? opts.outcome,
+    });
+    if (updated) await ensureDialJob(ctx, updated, now);
+    ctx.log.info('attempt unanswered, retry scheduled', { callId: sessionId, attemptNo, outcome: opts.outcome, next });
+    return;
+  }
+  const failureReason = opts.permanent
+    ? (opts.reason ?? opts.outcome)
+    : attemptNo >= MAX_ATTEMPTS
+      ? `${opts.outcome}_after_${attemptNo}_attempts`
+      : 'deadline_passed';
+  await repo.updateSessionStatus(ctx.sql, sessionId, ['in_progress'], { status: 'failed', failureReason, endedAt: now });
+  ctx.log.info('call session failed', { callId: sessionId, attemptNo, failureReason });
+}
+
+/** The `hangup` job: idempotent on the attempt (46elks may send the hangup twice, or late). */
+export async function handleHangup(ctx: Ctx, h: JobData<'hangup'>): Promise<'duplicate' | 'unanswered' | 'answered'> {
+  const [attempt] = await ctx.sql<repo.AttemptRow[]>`
+    update call_attempts set
+      elks_call_id = coalesce(elks_call_id, ${h.id}), elks_state = ${h.state},
+      cost = ${h.cost === null ? null : h.cost / 10_000}, duration_seconds = ${h.durationS},
+      answered_at = ${h.start ? parseElksTime(h.start) : null}, ended_at = now(), hangup_received_at = now()
+    where call_session_id = ${h.sessionId} and attempt_no = ${h.attemptNo} and hangup_received_at is null
+    returning *`;
+  if (!attempt) return 'duplicate';
+  if (!h.start) {
+    await dropCallState(ctx, h.sessionId, h.attemptNo);
+    await recordUnansweredAttempt(ctx, h.sessionId, h.attemptNo, { outcome: h.state === 'busy' ? 'busy' : 'no_answer' });
+    return 'unanswered';
+  }
+  const hangup = { id: h.id, state: h.state, start: h.start, durationS: h.durationS, cost: h.cost, recordActions: h.recordActions, at: Date.now() };
+  const alive = await setFields(ctx, h.sessionId, h.attemptNo, { hangup: JSON.stringify(hangup) });
+  if (!alive) {
+    // The live state is gone (expired or erased): nothing was kept to finalise.
+    ctx.log.warn('hangup for a call without live state', { callId: h.sessionId, attemptNo: h.attemptNo });
+    await ctx.sql`update call_attempts set outcome = 'answered' where call_session_id = ${h.sessionId}
+                  and attempt_no = ${h.attemptNo} and outcome is null`;
+    await repo.updateSessionStatus(ctx.sql, h.sessionId, ['in_progress'], { status: 'abandoned', failureReason: 'call_state_lost', endedAt: new Date() });
+    return 'answered';
+  }
+  await tryFinalize(ctx, h.sessionId, h.attemptNo);
+  return 'answered';
+}
+
+/** 46elks timestamps are UTC without a zone, e.g. 2016-11-03T09:24:24.355000. */
+export function parseElksTime(text: string): Date {
+  const iso = /[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text}Z`;
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? new Date() : d;
+}
+

@@ -1,0 +1,71 @@
+import type { Deps } from '../deps';
+import { enqueue, jobId } from '../jobs/queues';
+import { countRecordActions } from '../telephony/webhooks.routes';
+import { RING_TIMEOUT_S } from './dial';
+import { tryFinalize } from './finalize';
+import { recordUnansweredAttempt } from './outcome';
+import { ensureDialJob } from './schedule';
+import type { SessionRow } from './sessions.repo';
+
+/**
+ * Reconciles what a lost webhook or a crashed process left behind (runs every minute):
+ * - an attempt past its expected end without a hang-up → ask 46elks (GET /calls/{id});
+ * - a hung-up call still waiting for transcripts too long → finalise with what arrived;
+ * - a pending session whose dial job is missing → enqueue it again (ids make that a no-op).
+ */
+
+/** Ringing plus the 2-minute conversation plus margin. */
+export const EXPECTED_CALL_END_MS = (RING_TIMEOUT_S + 120 + 120) * 1000;
+export const FINALIZE_GRACE_MS = 2 * 60_000;
+
+type Stuck = { id: string; attempt_no: number; elks_call_id: string | null; started_at: Date; hangup_received_at: Date | null };
+
+export async function runWatchdog(ctx: Deps): Promise<{ reconciled: number; finalised: number; requeued: number }> {
+  const now = ctx.clock();
+  const stuck = await ctx.sql<Stuck[]>`
+    select s.id, a.attempt_no, a.elks_call_id, a.started_at, a.hangup_received_at
+    from feedback_call_sessions s
+    join call_attempts a on a.call_session_id = s.id and a.attempt_no = s.retry_count
+    where s.session_status = 'in_progress'
+      and ((a.hangup_received_at is null and a.started_at < ${new Date(now.getTime() - EXPECTED_CALL_END_MS)})
+        or (a.hangup_received_at < ${new Date(now.getTime() - FINALIZE_GRACE_MS)}))
+    limit 500`;
+  let reconciled = 0;
+  let finalised = 0;
+  for (const row of stuck) {
+    const log = ctx.log.child({ callId: row.id, attemptNo: row.attempt_no });
+    if (row.hangup_received_at) {
+      if (await tryFinalize(ctx, row.id, row.attempt_no, true)) finalised++;
+      continue;
+    }
+    if (!row.elks_call_id) {
+      await recordUnansweredAttempt(ctx, row.id, row.attempt_no, { outcome: 'failed', reason: 'dial_interrupted' });
+      reconciled++;
+      continue;
+    }
+    try {
+      const call = await ctx.elks.getCall(row.elks_call_id);
+      if (call.state === 'ongoing') continue;
+      await enqueue(ctx.queues, 'hangup', {
+        sessionId: row.id,
+        attemptNo: row.attempt_no,
+        id: call.id,
+        state: call.state,
+        start: call.start ?? null,
+        durationS: call.duration ?? null,
+        cost: call.cost ?? null,
+        recordActions: countRecordActions(call.actions ? JSON.stringify(call.actions) : undefined),
+      }, { jobId: jobId.hangup(row.id, row.attempt_no), attempts: 8, backoffMs: 1_000 });
+      log.warn('watchdog: hangup webhook never came, reconciled from GET /calls', { state: call.state });
+      reconciled++;
+    } catch (err) {
+      log.warn('watchdog: cannot read the call from 46elks', { err: (err as Error).message });
+    }
+  }
+  const pending = await ctx.sql<SessionRow[]>`
+    select * from feedback_call_sessions
+    where session_status = 'pending' and next_attempt_at < ${new Date(now.getTime() - 60_000)}
+    limit 1000`;
+  for (const session of pending) await ensureDialJob(ctx, session, now);
+  return { reconciled, finalised, requeued: pending.length };
+}

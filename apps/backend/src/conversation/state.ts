@@ -1,0 +1,153 @@
+import type { Deps } from '../deps';
+
+/**
+ * Live state of one call attempt, in one Redis hash under a TTL, so any instance answers any
+ * webhook and a restart mid-call loses nothing. Fields are written once each (no counters: totals
+ * are derived on read), so concurrent webhooks of one call never overwrite each other.
+ *
+ *   meta          CallMeta (JSON), written when the call is placed
+ *   answered_at   ms epoch of voice-start
+ *   ask:<n>       prompt id played before recording n (0 = the consent answer after the greeting)
+ *   ack:<n>       acknowledgement played after recording n while its transcript was pending
+ *   resp:<slot>   the answer given to a `next` (slot n, or nf after an acknowledgement; replayed on a duplicate)
+ *   rec:<n>       RecordingInfo (JSON) from the recording webhook
+ *   txt:<n>       Transcript (JSON) once speech-to-text is done
+ *   end           EndInfo (JSON) once the dialogue chose its ending
+ *   cancel        '1' when the session was cancelled mid-call
+ *   hangup        HangupInfo (JSON) once 46elks reported the end of the call
+ *   lat:<kind>:<n> handling time of a webhook, ms
+ */
+
+export type PromptAudio = { id: string; kind: string; text: string; url: string; durationMs: number };
+export type CallMeta = {
+  sessionId: string;
+  attemptNo: number;
+  storeId: string;
+  prompts: Record<string, PromptAudio>;
+  questions: string[];
+  followUps: string[];
+  acknowledgements: string[];
+  endings: {
+    closing: string;
+    budgetClosing: string;
+    declineGoodbye: string;
+    optOutGoodbye: string;
+    nonSwedishGoodbye: string;
+    cancelledGoodbye: string;
+  };
+  greeting: string;
+  placedAt: number;
+};
+export type RecordingInfo = { wav: string; durationS: number; at: number };
+export type Transcript = { text: string; language: 'sv' | 'en' | 'unknown'; sttMs: number };
+export type EndReason = 'completed' | 'budget' | 'declined' | 'opt_out' | 'non_swedish' | 'voicemail' | 'silence' | 'cancelled';
+export type EndInfo = { reason: EndReason; promptId: string | null; turn: number };
+export type HangupInfo = {
+  id: string;
+  state: string;
+  start: string | null;
+  durationS: number | null;
+  cost: number | null;
+  recordActions: number;
+  at: number;
+};
+
+export type CallSnapshot = {
+  meta: CallMeta;
+  answeredAt: number | null;
+  asks: Map<number, string>;
+  acks: Map<number, string>;
+  responses: Map<string, string>;
+  recordings: Map<number, RecordingInfo>;
+  transcripts: Map<number, Transcript>;
+  end: EndInfo | null;
+  cancelled: boolean;
+  hangup: HangupInfo | null;
+  latencies: Record<string, number>;
+};
+
+/** A call lasts minutes; the state outlives it long enough for late webhooks and pending STT. */
+export const CALL_STATE_TTL_SECONDS = 6 * 3600;
+
+type Ctx = Pick<Deps, 'redis' | 'key'>;
+export const callKey = (ctx: Pick<Deps, 'key'>, sessionId: string, attemptNo: number) =>
+  ctx.key('call', sessionId, String(attemptNo));
+
+export async function createCallState(ctx: Ctx, meta: CallMeta): Promise<void> {
+  const key = callKey(ctx, meta.sessionId, meta.attemptNo);
+  await ctx.redis.multi().hset(key, 'meta', JSON.stringify(meta)).expire(key, CALL_STATE_TTL_SECONDS).exec();
+}
+
+export async function readCallState(ctx: Ctx, sessionId: string, attemptNo: number): Promise<CallSnapshot | null> {
+  const raw = await ctx.redis.hgetall(callKey(ctx, sessionId, attemptNo));
+  if (!raw.meta) return null;
+  const snap: CallSnapshot = {
+    meta: JSON.parse(raw.meta) as CallMeta,
+    answeredAt: raw.answered_at ? Number(raw.answered_at) : null,
+    asks: new Map(),
+    acks: new Map(),
+    responses: new Map(),
+    recordings: new Map(),
+    transcripts: new Map(),
+    end: raw.end ? (JSON.parse(raw.end) as EndInfo) : null,
+    cancelled: raw.cancel === '1',
+    hangup: raw.hangup ? (JSON.parse(raw.hangup) as HangupInfo) : null,
+    latencies: {},
+  };
+  for (const [field, value] of Object.entries(raw)) {
+    const sep = field.indexOf(':');
+    if (sep < 0) continue;
+    const kind = field.slice(0, sep);
+    const n = Number(field.slice(sep + 1));
+    if (kind === 'ask') snap.asks.set(n, value);
+    else if (kind === 'ack') snap.acks.set(n, value);
+    else if (kind === 'resp') snap.responses.set(field.slice(sep + 1), value);
+    else if (kind === 'rec') snap.recordings.set(n, JSON.parse(value) as RecordingInfo);
+    else if (kind === 'txt') snap.transcripts.set(n, JSON.parse(value) as Transcript);
+    else if (kind === 'lat') snap.latencies[field.slice(sep + 1)] = Number(value);
+  }
+  return snap;
+}
+
+/** Sets fields; returns false if the call state is gone (expired, finalised or erased). */
+export async function setFields(ctx: Ctx, sessionId: string, attemptNo: number, fields: Record<string, string>): Promise<boolean> {
+  const key = callKey(ctx, sessionId, attemptNo);
+  const [[, exists]] = (await ctx.redis.multi().exists(key).hset(key, fields).exec()) as [[null, number], unknown];
+  if (exists === 0) {
+    await ctx.redis.del(key);
+    return false;
+  }
+  return true;
+}
+
+/** Sets a field only if unset; returns the value that won (ours or the earlier one). */
+export async function setOnce(ctx: Ctx, sessionId: string, attemptNo: number, field: string, value: string): Promise<string> {
+  const key = callKey(ctx, sessionId, attemptNo);
+  const [[, set], [, current]] = (await ctx.redis.multi().hsetnx(key, field, value).hget(key, field).exec()) as [
+    [null, number],
+    [null, string],
+  ];
+  return set === 1 ? value : current;
+}
+
+export async function dropCallState(ctx: Ctx, sessionId: string, attemptNo: number): Promise<void> {
+  await ctx.redis.del(callKey(ctx, sessionId, attemptNo));
+}
+
+/**
+ * Conversation seconds so far, from the audio itself: every prompt played plus every answer
+ * recorded. A recording that has finished (its `next` came) but whose webhook has not arrived yet
+ * counts as `unknownRecordingS` (the caller passes its time limit: never under-count the budget).
+ */
+export function conversationSeconds(snap: CallSnapshot, finishedThrough = -1, unknownRecordingS = 0): number {
+  let ms = 0;
+  let unknown = 0;
+  for (const [n, promptId] of snap.asks) {
+    ms += snap.meta.prompts[promptId]?.durationMs ?? 0;
+    const rec = snap.recordings.get(n);
+    if (rec) ms += rec.durationS * 1000;
+    else if (n <= finishedThrough) unknown += unknownRecordingS;
+  }
+  for (const promptId of snap.acks.values()) ms += snap.meta.prompts[promptId]?.durationMs ?? 0;
+  return ms / 1000 + unknown;
+}

@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import type { Deps } from '../deps';
+import { upstream } from '../http/errors';
+import { wavDurationMs } from './audio';
+
+/**
+ * Text-to-speech of the Swedish prompts, rendered before a call is placed and cached in Redis by
+ * content hash. The hash is the file name (`/audio/<hash>.wav`), so every distinct utterance has
+ * its own URL — 46elks caches every URL it plays.
+ */
+
+export type RenderedAudio = { hash: string; ext: 'wav'; durationMs: number };
+type Ctx = Pick<Deps, 'config' | 'redis' | 'key' | 'openai' | 'log'>;
+
+/** Cached prompts outlive any call by far; a render before each dial refreshes the TTL. */
+const AUDIO_TTL_SECONDS = 14 * 24 * 3600;
+const inflight = new Map<string, Promise<RenderedAudio>>();
+
+export function audioHash(config: Deps['config'], text: string): string {
+  return createHash('sha256')
+    .update(`${config.OPENAI_TTS_MODEL}\n${config.OPENAI_TTS_VOICE}\nwav\n${text}`)
+    .digest('hex')
+    .slice(0, 32);
+}
+
+export const audioKey = (ctx: Pick<Deps, 'key'>, hash: string) => ctx.key('audio', hash);
+
+export async function renderSpeech(ctx: Ctx, text: string): Promise<RenderedAudio> {
+  const hash = audioHash(ctx.config, text);
+  const key = audioKey(ctx, hash);
+  const cachedMs = await ctx.redis.hget(key, 'ms');
+  if (cachedMs !== null) {
+    await ctx.redis.expire(key, AUDIO_TTL_SECONDS);
+    return { hash, ext: 'wav', durationMs: Number(cachedMs) };
+  }
+  // Many calls of one store dial at once: render each text once per process.
+  const pending = inflight.get(key);
+  if (pending) return pending;
+  const job = synthesize(ctx, text, hash, key).finally(() => inflight.delete(key));
+  inflight.set(key, job);
+  return job;
+}
+
+async function synthesize(ctx: Ctx, text: string, hash: string, key: string): Promise<RenderedAudio> {
+  const started = performance.now();
+  const speech = await ctx.openai.audio.speech.create({
+    model: ctx.config.OPENAI_TTS_MODEL,
+    voice: ctx.config.OPENAI_TTS_VOICE,
+    input: text,
+    response_format: 'wav',
+    ...(ctx.config.OPENAI_TTS_MODEL.startsWith('gpt-') ? { instructions: 'Tala lugnt och vänligt på svenska.' } : {}),
+  });
+  const audio = Buffer.from(await speech.arrayBuffer());
+  const durationMs = wavDurationMs(audio);
+  if (durationMs === null) throw upstream('openai', 'text-to-speech did not return WAV audio');
+  await ctx.redis
+    .multi()
+    .hset(key, { data: audio, ms: String(durationMs), ct: 'audio/wav' })
+    .expire(key, AUDIO_TTL_SECONDS)
+    .exec();
+  ctx.log.info('prompt rendered', { hash, duration_ms: durationMs, render_ms: Math.round(performance.now() - started) });
+  return { hash, ext: 'wav', durationMs };
+}
+
+/** The bytes behind `/audio/<hash>.wav`, or null. */
+export async function loadAudio(ctx: Pick<Deps, 'redis' | 'key'>, hash: string): Promise<{ data: Buffer; ct: string } | null> {
+  const [data, ct] = await ctx.redis.hmgetBuffer(audioKey(ctx, hash), 'data', 'ct');
+  if (!data || !ct) return null;
+  return { data, ct: ct.toString() };
+}
