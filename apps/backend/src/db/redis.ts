@@ -2,12 +2,13 @@ import { Redis } from 'ioredis';
 
 /**
  * Two kinds of Redis connection (BullMQ's production guide):
- * - `command`: the HTTP path and producers — fail fast while Redis is down instead of queueing;
+ * - `command`: the HTTP path and producers — a command waits through the connect (a fresh process
+ *   answers its first webhook) but fails after one reconnection attempt while Redis is down;
  * - `blocking`: BullMQ workers/QueueEvents — must use maxRetriesPerRequest: null.
  * Never set ioredis `keyPrefix` (BullMQ refuses it); keys are prefixed by `redisKey()`.
  */
 export function createCommandRedis(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 3_000, lazyConnect: false });
+  return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true, connectTimeout: 3_000 });
 }
 
 export function createBlockingRedis(url: string): Redis {

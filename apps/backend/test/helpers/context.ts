@@ -19,7 +19,10 @@ export type TestContext = {
 };
 
 /** A migrated database, a Redis prefix, deps and the app — the same graph main.ts builds. */
-export async function createTestContext(overrides: Record<string, string | undefined> = {}): Promise<TestContext> {
+export async function createTestContext(
+  overrides: Record<string, string | undefined> = {},
+  opts: { clock?: () => Date } = {},
+): Promise<TestContext> {
   const db = await createTestDatabase();
   const prefix = uniquePrefix();
   const config = testConfig({ DATABASE_URL: db.url, REDIS_PREFIX: prefix, ...overrides });
@@ -31,7 +34,7 @@ export async function createTestContext(overrides: Record<string, string | undef
     },
   });
   const log = createLogger({ level: 'debug', stream });
-  const { deps, close } = createDeps(config, { log });
+  const { deps, close } = createDeps(config, { log, clock: opts.clock });
   const app = buildApp(deps);
   return {
     config,

@@ -34,6 +34,8 @@ export type Stack = {
   workers: Stoppable | null;
   stopWorkers: () => Promise<void>;
   startWorkers: () => Promise<void>;
+  /** A backend restart: the old process's workers and clients close; a new one takes over. */
+  restart: () => Promise<void>;
   close: () => Promise<void>;
 };
 
@@ -61,7 +63,8 @@ export async function startStack(
       cb();
     },
   });
-  const { deps, close } = createDeps(config, { log: createLogger({ level: 'debug', stream }) });
+  const log = createLogger({ level: 'debug', stream });
+  let { deps, close } = createDeps(config, { log });
   server.on('request', buildApp(deps));
   await seedStores(deps);
   const stack: Stack = {
@@ -74,11 +77,21 @@ export async function startStack(
     logs,
     workers: null,
     startWorkers: async () => {
-      stack.workers ??= await startWorkers(deps);
+      stack.workers ??= await startWorkers(stack.deps);
     },
     stopWorkers: async () => {
       await stack.workers?.stop();
       stack.workers = null;
+    },
+    restart: async () => {
+      await stack.stopWorkers();
+      const next = createDeps(config, { log });
+      server.removeAllListeners('request');
+      server.on('request', buildApp(next.deps));
+      await close();
+      ({ deps, close } = next);
+      stack.deps = deps;
+      await stack.startWorkers();
     },
     close: async () => {
       await stack.stopWorkers();
