@@ -8,7 +8,9 @@ import { Redis } from 'ioredis';
  * Never set ioredis `keyPrefix` (BullMQ refuses it); keys are prefixed by `redisKey()`.
  */
 export function createCommandRedis(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true, connectTimeout: 3_000 });
+  // Auto-pipelining sends every command issued in one event-loop tick in a single write: under
+  // hundreds of concurrent calls that is the difference between a syscall per command and per tick.
+  return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true, connectTimeout: 3_000, enableAutoPipelining: true });
 }
 
 export function createBlockingRedis(url: string): Redis {
