@@ -9,8 +9,8 @@ module.exports = {
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
     ],
   },
-  // jose v6 is ESM-only; Jest's CJS runtime can only require() ESM on Node >= 24.9
-  transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
+  // jose v6 and the OpenAPI validator are ESM-only; Jest's CJS runtime can only require() ESM on Node >= 24.9
+  transformIgnorePatterns: ['/node_modules/(?!(jose|@seriousme)/)'],
   testTimeout: 30_000,
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
 };

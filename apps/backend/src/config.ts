@@ -143,6 +143,29 @@ export const ConfigSchema = z
     RETRY_BACKOFF: retryBackoff.prefault(DEFAULT_RETRY_BACKOFF),
     RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     PURGE_BATCH_SIZE: z.coerce.number().int().min(1).default(5_000),
+
+    /** Requests per window per business user / API key / client IP, shared across instances via Redis. */
+    RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1_000).default(60_000),
+    RATE_LIMIT_BUSINESS: z.coerce.number().int().min(1).default(120),
+    RATE_LIMIT_INTERNAL: z.coerce.number().int().min(1).default(1_200),
+    RATE_LIMIT_IP: z.coerce.number().int().min(1).default(600),
+
+    /** Analyze jobs one worker process grades at once (each waits on one OpenAI request). */
+    ANALYSIS_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(4),
+    /** Tries per grading for a refusal or a schema-invalid answer before the job fails for good. */
+    ANALYSIS_LLM_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+    /** The SDK's own retries of 429, 5xx, connection errors and timeouts within one try. */
+    ANALYSIS_LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+    /** Timeout of one grading request (ms); a timeout counts as transient and is retried. */
+    ANALYSIS_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+    /** Lowest overall quality (0–1) that earns a reward; at it the reward is 2 %, at 1.00 it is 15 %. */
+    REWARD_QUALITY_THRESHOLD: z.coerce.number().min(0).max(0.99).default(0.5),
+    /** Shortest conversation (seconds of audio) that can earn a reward (DESIGN §6). */
+    MIN_CONVERSATION_SECONDS: z.coerce.number().min(0).max(600).default(60),
+    /** cleanup-low-grade removes the text of feedback whose usefulness is below this (0–1). */
+    USEFULNESS_CLEANUP_THRESHOLD: z.coerce.number().min(0).max(1).default(0.3),
+    /** …once its grade is at least this many days old. */
+    CLEANUP_GRACE_DAYS: z.coerce.number().min(0).max(3650).default(7),
   })
   .superRefine((c, ctx) => {
     if (!c.SUPABASE_JWT_SECRET && !c.SUPABASE_JWKS_URL) {

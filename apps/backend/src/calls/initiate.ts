@@ -1,6 +1,6 @@
 import type { InitiateCallRequest, InitiateCallResponse, VerificationRecord } from '@samtal/types';
 import type { Deps } from '../deps';
-import { invalid, notFound } from '../http/errors';
+import { conflict, invalid, notFound } from '../http/errors';
 import { normaliseSwedishPhone, phoneHash } from './phone';
 import { CALL_DEADLINE_MS, ensureDialJob, firstAttemptAt } from './schedule';
 import * as repo from './sessions.repo';
@@ -53,6 +53,7 @@ async function createSession(
 export async function initiateCall(ctx: Ctx, req: InitiateCallRequest): Promise<InitiateResult> {
   const verification = await repo.findVerification(ctx.sql, req.customer_verification_id);
   if (!verification) throw notFound('customer verification', req.customer_verification_id);
+  if (verification.phone_number === null) throw conflict('this verification’s personal data was erased or has expired; it is not called');
   if (verification.store_id !== req.store_id) {
     throw invalid('invalid request: store_id', {
       fields: [{ field: 'store_id', message: 'does not match the verification’s store', code: 'store_mismatch' }],
@@ -86,6 +87,8 @@ export async function handleVerificationEvent(ctx: Ctx, record: VerificationReco
   });
   const verification = await repo.findVerification(ctx.sql, record.id);
   if (!verification) throw notFound('customer verification', record.id);
+  // A replayed event for a verification whose data was purged or erased must not bring the number back.
+  if (verification.phone_number === null) throw conflict('this verification’s personal data was erased or has expired; it is not called');
   return createSession(ctx, {
     verificationId: verification.id,
     storeId: verification.store_id,

@@ -2,6 +2,12 @@ import express from 'express';
 import helmet from 'helmet';
 import type { Deps } from '../deps';
 import { errorHandler, notFoundHandler } from './error-handler';
+import { analysisRoutes } from '../analysis/analysis.routes';
+import { businessInsightsRoutes } from '../reports/insights.routes';
+import { reportsRoutes } from '../reports/reports.routes';
+import { requireBusinessUser } from './business-auth';
+import { docsRoutes } from './docs.routes';
+import { rateLimiter } from './rate-limit';
 import { callsRoutes } from '../calls/calls.routes';
 import { audioRoutes } from '../speech/audio.routes';
 import { elksWebhookRoutes } from '../telephony/webhooks.routes';
@@ -19,8 +25,24 @@ export function buildApp(deps: Deps): express.Express {
   app.use(audioRoutes(deps));
   // Form-encoded 46elks webhooks parse their own bodies.
   app.use(elksWebhookRoutes(deps));
+  app.use(docsRoutes());
+  const limit = (kind: 'business' | 'internal' | 'ip', n: number) =>
+    rateLimiter({ redis: deps.redis, prefix: deps.config.REDIS_PREFIX, windowMs: deps.config.RATE_LIMIT_WINDOW_MS, limit: n, kind });
+  // Everything below is throttled per client IP — except the webhooks, which come from a few
+  // addresses in bursts and are protected by their secrets (46elks' are mounted above).
+  const perIp = limit('ip', deps.config.RATE_LIMIT_IP);
+  app.use((req, res, next) => (req.path.startsWith('/webhooks/') ? next() : perIp(req, res, next)));
   app.use(express.json({ limit: deps.config.JSON_BODY_LIMIT }));
+  app.use(['/api/ai/calls', '/api/ai/analysis'], limit('internal', deps.config.RATE_LIMIT_INTERNAL));
   app.use(callsRoutes(deps));
+  app.use(analysisRoutes(deps));
+  app.use(
+    '/api/ai/business',
+    requireBusinessUser(deps),
+    limit('business', deps.config.RATE_LIMIT_BUSINESS),
+    reportsRoutes(deps),
+    businessInsightsRoutes(deps),
+  );
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;

@@ -21,7 +21,8 @@ export const JOBS = {
     recordActions: z.number().int(),
   }),
   analyze: z.object({ sessionId: z.uuid() }),
-  maintenance: z.object({ task: z.enum(['watchdog']) }),
+  reports: z.object({ storeId: z.uuid(), monday: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
+  maintenance: z.object({ task: z.enum(['watchdog', 'purge', 'weekly-reports']) }),
 } as const;
 export type JobName = keyof typeof JOBS;
 export type JobData<N extends JobName> = z.infer<(typeof JOBS)[N]>;
@@ -46,7 +47,14 @@ export function createQueues(connection: Redis, prefix: string, onError: (queue:
     queue.on('error', (err) => onError(name, err));
     return queue;
   };
-  return { dial: make('dial'), stt: make('stt'), hangup: make('hangup'), analyze: make('analyze'), maintenance: make('maintenance') };
+  return {
+    dial: make('dial'),
+    stt: make('stt'),
+    hangup: make('hangup'),
+    analyze: make('analyze'),
+    reports: make('reports'),
+    maintenance: make('maintenance'),
+  };
 }
 
 export async function closeQueues(queues: Queues): Promise<void> {

@@ -1,8 +1,13 @@
 import { DelayedError, type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
+import { processAnalyzeJob } from '../analysis/analyze-job';
 import { dialAttempt } from '../calls/dial';
 import { handleHangup } from '../calls/outcome';
 import { processRecording } from '../calls/recording';
 import { runWatchdog } from '../calls/watchdog';
+import { enqueueWeeklyReports } from '../reports/report-schedule';
+import { buildWeeklyReport } from '../reports/weekly-report';
+import { weekOf } from '../reports/week';
+import { runPurge } from '../retention/purge';
 import { createBlockingRedis } from '../db/redis';
 import type { Deps } from '../deps';
 import type { Stoppable } from '../lifecycle';
@@ -33,12 +38,27 @@ export async function startWorkers(deps: Deps, opts: WorkerOptions = {}): Promis
     },
     stt: async (job) => processRecording(deps, parse('stt', job)),
     hangup: async (job) => handleHangup(deps, parse('hangup', job)),
+    analyze: async (job) => processAnalyzeJob(deps, parse('analyze', job), job),
+    reports: async (job) => {
+      const { storeId, monday } = parse('reports', job);
+      const row = await buildWeeklyReport(deps, storeId, weekOf(monday, deps.config.TZ_CALLS));
+      return { reportId: row.id };
+    },
     maintenance: async (job) => {
-      parse('maintenance', job);
+      const { task } = parse('maintenance', job);
+      if (task === 'purge') return runPurge(deps);
+      if (task === 'weekly-reports') return enqueueWeeklyReports(deps, deps.clock());
       return runWatchdog(deps);
     },
   };
-  const defaults: Partial<Record<JobName, number>> = { dial: 20, stt: 20, hangup: 20, maintenance: 1 };
+  const defaults: Partial<Record<JobName, number>> = {
+    dial: 20,
+    stt: 20,
+    hangup: 20,
+    analyze: deps.config.ANALYSIS_CONCURRENCY,
+    reports: 2,
+    maintenance: 1,
+  };
   const workers = Object.entries(processors).map(([name, processor]) => {
     const worker = new Worker(name, processor, {
       connection,

@@ -4,7 +4,7 @@ import type { Deps } from '../deps';
 import { notFound } from '../http/errors';
 import { loadAudio } from './tts';
 
-const AudioFile = z.object({ file: z.string().regex(/^[0-9a-f]{32}\.(wav|mp3)$/, 'expected <hash>.wav') });
+export const AudioFile = z.object({ file: z.string().regex(/^[0-9a-f]{32}\.(wav|mp3)$/, 'expected <hash>.wav') });
 
 /** GET /audio/<hash>.wav — pre-rendered prompts for 46elks to play. Immutable by construction. */
 export const audioRoutes = (deps: Pick<Deps, 'redis' | 'key'>) =>

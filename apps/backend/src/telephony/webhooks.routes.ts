@@ -13,15 +13,15 @@ import { verifyWebhookToken, webhookUrl } from './webhook-urls';
  * no Postgres — so 46elks never waits on anything slow. Recordings and hang-ups are handed to jobs.
  */
 
-const Query = z.object({
+export const WebhookQuery = z.object({
   s: z.uuid(),
   a: z.coerce.number().int().min(1).max(3),
   n: z.coerce.number().int().min(0).max(50).optional(),
   f: z.literal('1').optional(),
   t: z.string().min(1).max(100),
 });
-const RecordingForm = z.object({ callid: z.string(), wav: z.url(), duration: z.coerce.number().min(0) });
-const HangupForm = z.object({
+export const RecordingForm = z.object({ callid: z.string(), wav: z.url(), duration: z.coerce.number().min(0) });
+export const HangupForm = z.object({
   id: z.string().optional(),
   callid: z.string().optional(),
   state: z.string(),
@@ -43,7 +43,7 @@ const ipAllowed =
   };
 
 function verified(ctx: Ctx, req: Request): Verified {
-  const q = Query.safeParse(req.query);
+  const q = WebhookQuery.safeParse(req.query);
   if (!q.success || !verifyWebhookToken(ctx.config.WEBHOOK_SECRET, q.data.s, q.data.a, q.data.t)) {
     throw new AppError('forbidden', 'missing or invalid webhook token');
   }

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { fireVerification, startStack, type Stack, waitFor, waitForFinal } from '../helpers/stack';
+import { fireVerification, GROCERY, startStack, type Stack, waitFor, waitForFinal } from '../helpers/stack';
 
 /** The internal call endpoints: status, transcript, retry, cancel and erase (DESIGN §3). */
 
@@ -140,5 +140,8 @@ describe('/api/ai/calls/:id', () => {
       expect(rows).toHaveLength(0);
     }
     expect((await api('delete', `/${sessionId}?erase=maybe`)).status).toBe(400);
+    // A replay of the verification event must not bring the number back.
+    const replay = await api('post', '/initiate').send({ customer_verification_id: verificationId, phone_number: '0701234567', store_id: GROCERY });
+    expect(replay.status).toBe(409);
   });
 });
