@@ -81,25 +81,27 @@ export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void
   }
 }
 
-export function backendEnv(over: Record<string, string>): Record<string, string> {
-  return {
-    NODE_ENV: 'production',
-    ROLE: 'all',
-    LOG_LEVEL: 'warn',
-    WEBHOOK_SECRET: 'bench-webhook-secret-0123456789',
-    PHONE_HASH_KEY: 'bench-phone-hash-key-0123456789',
-    ELKS_USERNAME: 'u_sim',
-    ELKS_PASSWORD: 'p_sim',
-    ELKS_FROM_NUMBER: '+46766860000',
-    OPENAI_API_KEY: 'sk-bench',
-    ADMIN_API_KEY: 'bench-admin-key-0123456789',
-    VERIFICATION_WEBHOOK_SECRET: 'bench-verification-secret-0123',
-    SUPABASE_JWT_SECRET: 'bench-supabase-jwt-secret-0123456789abcdef',
-    CALL_WINDOW: 'always',
-    RETRY_BACKOFF: 'no_answer=1s,1s;busy=1s,1s;failed=1s,1s;voicemail=1s,1s',
-    DATABASE_POOL_MAX: '20',
-    ...over,
-  };
+const BACKEND_ENV = {
+  NODE_ENV: 'production',
+  ROLE: 'all',
+  LOG_LEVEL: 'warn',
+  WEBHOOK_SECRET: 'bench-webhook-secret-0123456789',
+  PHONE_HASH_KEY: 'bench-phone-hash-key-0123456789',
+  ELKS_USERNAME: 'u_sim',
+  ELKS_PASSWORD: 'p_sim',
+  ELKS_FROM_NUMBER: '+46766860000',
+  OPENAI_API_KEY: 'sk-bench',
+  ADMIN_API_KEY: 'bench-admin-key-0123456789',
+  VERIFICATION_WEBHOOK_SECRET: 'bench-verification-secret-0123',
+  SUPABASE_JWT_SECRET: 'bench-supabase-jwt-secret-0123456789abcdef',
+  CALL_WINDOW: 'always',
+  RETRY_BACKOFF: 'no_answer=1s,1s;busy=1s,1s;failed=1s,1s;voicemail=1s,1s',
+  DATABASE_POOL_MAX: '20',
+};
+
+/** A complete backend environment for a local run against the simulators. */
+export function backendEnv(over: Record<string, string>): typeof BACKEND_ENV & Record<string, string> {
+  return { ...BACKEND_ENV, ...over };
 }
 
 export const pct = (sorted: number[], p: number) =>
