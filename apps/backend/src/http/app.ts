@@ -27,7 +27,7 @@ export function buildApp(deps: Deps): express.Express {
   app.use(elksWebhookRoutes(deps));
   app.use(docsRoutes());
   const limit = (kind: 'business' | 'internal' | 'ip', n: number) =>
-    rateLimiter({ redis: deps.redis, prefix: deps.config.REDIS_PREFIX, windowMs: deps.config.RATE_LIMIT_WINDOW_MS, limit: n, kind });
+    rateLimiter({ redis: deps.redis, prefix: deps.config.REDIS_PREFIX, windowMs: deps.config.RATE_LIMIT_WINDOW_MS, limit: n, kind, log: deps.log });
   // Everything below is throttled per client IP — except the webhooks, which come from a few
   // addresses in bursts and are protected by their secrets (46elks' are mounted above).
   const perIp = limit('ip', deps.config.RATE_LIMIT_IP);

@@ -3,6 +3,7 @@ import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
+import type { Logger } from '../observability/logger';
 import { AppError } from './errors';
 
 /**
@@ -12,7 +13,7 @@ import { AppError } from './errors';
  */
 
 export type LimitKind = 'business' | 'internal' | 'ip';
-export type LimitOptions = { redis: Redis; prefix: string; windowMs: number; limit: number; kind: LimitKind };
+export type LimitOptions = { redis: Redis; prefix: string; windowMs: number; limit: number; kind: LimitKind; log: Logger };
 
 const hash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 24);
 
@@ -35,6 +36,10 @@ export function rateLimiter(opts: LimitOptions): RequestHandler {
     },
     // A Redis outage must not take the API down with it.
     passOnStoreError: true,
+    logger: {
+      warn: (...args: unknown[]) => opts.log.warn('rate limiter', { detail: args.map(String).join(' ') }),
+      error: (...args: unknown[]) => opts.log.warn('rate limiter store error', { detail: args.map(String).join(' ') }),
+    },
     handler: (_req, _res, next, options) => {
       next(new AppError('rate_limited', `too many requests: at most ${options.limit} per ${Math.round(options.windowMs / 1000)} s`));
     },
