@@ -5,6 +5,7 @@ import { createDb, type Sql } from './db/client';
 import { createCommandRedis, type Keyer, keyer } from './db/redis';
 import { closeQueues, createQueues, type Queues } from './jobs/queues';
 import { createLogger, type Logger } from './observability/logger';
+import { createMetrics, type Metrics } from './observability/metrics';
 import { createOpenAI } from './speech/openai';
 import { createElksClient, type ElksClient } from './telephony/elks-client';
 
@@ -19,6 +20,7 @@ export type Deps = {
   queues: Queues;
   elks: ElksClient;
   openai: OpenAI;
+  metrics: Metrics;
   clock: () => Date;
 };
 
@@ -48,6 +50,7 @@ export function createDeps(config: Config, overrides: Overrides = {}): { deps: D
     queues,
     elks,
     openai: createOpenAI(config),
+    metrics: createMetrics(),
     clock: overrides.clock ?? (() => new Date()),
   };
   const close = async () => {

@@ -32,6 +32,7 @@ const DESIGN_ROUTES = [
   'get /health',
   'get /ready',
   'get /openapi.json',
+  'get /metrics',
   'get /docs',
 ];
 

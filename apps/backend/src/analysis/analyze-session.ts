@@ -1,3 +1,4 @@
+import { recordLlmUsage } from '../observability/metrics';
 import type { Assessment, FraudCheckResult, FraudDetectionRequest, FraudDetectionResponse, SummarizeResponse } from '@samtal/types';
 import type { Config } from '../config';
 import type { Deps } from '../deps';
@@ -16,7 +17,7 @@ import { feedbackText } from './text';
  * one transaction. Used by the analyze job and by the session endpoints ("runs or returns it").
  */
 
-export type Ctx = Pick<Deps, 'config' | 'sql' | 'openai' | 'log'>;
+export type Ctx = Pick<Deps, 'config' | 'sql' | 'openai' | 'log'> & Partial<Pick<Deps, 'metrics'>>;
 export type AnalyzeOutcome = { outcome: 'graded' | 'already_graded'; row: repo.AssessmentRow };
 
 /** The store's recent calls compared for near-duplicates (newest first). */
@@ -54,6 +55,10 @@ export async function analyzeSession(ctx: Ctx, sessionId: string, opts: { final:
     const assessed = assess(facts.input, grading, pattern, assessConfig(ctx.config));
     const id = await saveAssessment(ctx.sql, facts, assessed, Math.round(performance.now() - started));
     if (!id) await repo.markCompleted(ctx.sql, sessionId);
+    if (id) {
+      ctx.metrics?.analysisDuration.observe((performance.now() - started) / 1000);
+      if (ctx.metrics) recordLlmUsage(ctx.metrics, grading.model, grading.usage);
+    }
     const row = await repo.findAssessment(ctx.sql, sessionId);
     if (!row) throw new GradingError('internal', 'the grade vanished after it was saved', true);
     opts.log.info(id ? 'call graded' : 'call was graded meanwhile by another run', {

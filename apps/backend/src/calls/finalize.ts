@@ -123,6 +123,8 @@ async function finalize(ctx: Ctx, snap: CallSnapshot): Promise<void> {
     await dropCallState(ctx, sessionId, attemptNo);
     return;
   }
+  ctx.metrics.attempts.inc({ outcome: 'answered' });
+  ctx.metrics.sessions.inc({ status: result.status });
   if (reason === 'opt_out' && settled.phone_number) {
     await repo.suppress(ctx.sql, settled.phone_hash ?? phoneHash(ctx.config.PHONE_HASH_KEY, settled.phone_number), 'opt_out');
   }

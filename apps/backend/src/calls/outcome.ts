@@ -28,6 +28,7 @@ export async function recordUnansweredAttempt(
     where call_session_id = ${sessionId} and attempt_no = ${attemptNo} and outcome is null
     returning *`;
   if (!attempt) return; // already recorded: a duplicate or late event
+  ctx.metrics.attempts.inc({ outcome: opts.outcome });
   const session = await repo.findSession(ctx.sql, sessionId);
   if (session?.session_status !== 'in_progress' || session.retry_count !== attemptNo) return;
   const deadline = session.call_deadline_at ?? now;
@@ -47,7 +48,8 @@ export async function recordUnansweredAttempt(
     : attemptNo >= MAX_ATTEMPTS
       ? `${opts.outcome}_after_${attemptNo}_attempts`
       : 'deadline_passed';
-  await repo.updateSessionStatus(ctx.sql, sessionId, ['in_progress'], { status: 'failed', failureReason, endedAt: now });
+  const failed = await repo.updateSessionStatus(ctx.sql, sessionId, ['in_progress'], { status: 'failed', failureReason, endedAt: now });
+  if (failed) ctx.metrics.sessions.inc({ status: 'failed' });
   ctx.log.info('call session failed', { callId: sessionId, attemptNo, failureReason });
 }
 

@@ -29,6 +29,7 @@ const elks = (path: string, summary: string, body: z.ZodType, answer: RouteDoc['
 export const ROUTES: RouteDoc[] = [
   { method: 'get', path: '/health', summary: 'Liveness', tag: 'operations', auth: 'none', responses: { 200: { description: 'alive', schema: T.HealthResponse } } },
   { method: 'get', path: '/ready', summary: 'Readiness: Postgres and Redis', tag: 'operations', auth: 'none', responses: { 200: { description: 'ready', schema: T.ReadyResponse }, 503: { description: 'a dependency is down', schema: T.ErrorResponse } } },
+  { method: 'get', path: '/metrics', summary: 'Prometheus metrics', tag: 'operations', auth: 'none', responses: { 200: { description: 'Prometheus text format', contentType: 'text/plain' } } },
   { method: 'get', path: '/openapi.json', summary: 'This document', tag: 'operations', auth: 'none', responses: { 200: { description: 'OpenAPI 3.1' } } },
   { method: 'get', path: '/docs', summary: 'This document, rendered', tag: 'operations', auth: 'none', responses: { 200: { description: 'HTML', contentType: 'text/html' } } },
   { method: 'get', path: '/audio/{file}', summary: 'A pre-rendered prompt (content-hashed name) for 46elks to play', tag: '46elks webhooks', auth: 'none', params: AudioFile, responses: { 200: { description: 'WAV audio', contentType: 'audio/wav' } } },

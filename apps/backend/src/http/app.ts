@@ -7,6 +7,7 @@ import { businessInsightsRoutes } from '../reports/insights.routes';
 import { reportsRoutes } from '../reports/reports.routes';
 import { requireBusinessUser } from './business-auth';
 import { docsRoutes } from './docs.routes';
+import { metricsRoutes } from './metrics.routes';
 import { rateLimiter } from './rate-limit';
 import { callsRoutes } from '../calls/calls.routes';
 import { audioRoutes } from '../speech/audio.routes';
@@ -19,9 +20,10 @@ export function buildApp(deps: Deps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 1);
-  app.use(requestContext(deps.log));
+  app.use(requestContext(deps.log, deps.metrics));
   app.use(helmet());
   app.use(healthRoutes(deps));
+  app.use(metricsRoutes(deps));
   app.use(audioRoutes(deps));
   // Form-encoded 46elks webhooks parse their own bodies.
   app.use(elksWebhookRoutes(deps));

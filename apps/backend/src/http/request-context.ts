@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
 
 declare global {
   namespace Express {
@@ -15,7 +16,7 @@ const VALID_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
 /** Request id (taken from X-Request-Id when sane, else new), a child logger, and one JSON access line. */
 export const requestContext =
-  (log: Logger): RequestHandler =>
+  (log: Logger, metrics?: Metrics): RequestHandler =>
   (req, res, next) => {
     const incoming = req.header('x-request-id');
     req.id = incoming && VALID_ID.test(incoming) ? incoming : randomUUID();
@@ -31,6 +32,9 @@ export const requestContext =
         status: res.statusCode,
         duration_ms: Math.round(ms * 100) / 100,
       });
+      // The matched route's pattern, never the raw path (ids would explode the label set).
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : res.statusCode === 404 ? 'unmatched' : req.baseUrl || 'other';
+      metrics?.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, ms / 1000);
     });
     next();
   };

@@ -44,7 +44,7 @@ export type PurgeResult = {
   durationMs: number;
 };
 
-type Ctx = Pick<Deps, 'config' | 'sql' | 'redis' | 'key' | 'log' | 'clock'>;
+type Ctx = Pick<Deps, 'config' | 'sql' | 'redis' | 'key' | 'log' | 'clock'> & Partial<Pick<Deps, 'metrics'>>;
 
 /** Runs the purge once. Throws on a database or Redis error; the lock is released either way. */
 export async function runPurge(ctx: Ctx, opts: PurgeOptions = {}): Promise<PurgeResult> {
@@ -99,6 +99,7 @@ export async function runPurge(ctx: Ctx, opts: PurgeOptions = {}): Promise<Purge
     for (const table of PURGE_TABLES) {
       const action = table === 'customer_verifications' ? 'phone_number removed' : 'deleted';
       log.info('retention purge table', { table, action, count: counts[table], ms: phaseMs[table] ?? null });
+      ctx.metrics?.purgedRows.inc({ table }, counts[table]);
     }
     const rows = PURGE_TABLES.reduce((sum, t) => sum + counts[t], 0);
     log.info('retention purge finished', {

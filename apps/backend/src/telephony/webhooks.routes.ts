@@ -31,7 +31,7 @@ export const HangupForm = z.object({
   actions: z.string().optional(),
 });
 
-type Ctx = Pick<Deps, 'config' | 'redis' | 'key' | 'queues' | 'log'>;
+type Ctx = Pick<Deps, 'config' | 'redis' | 'key' | 'queues' | 'log' | 'metrics'>;
 type Verified = { s: string; a: number; n?: number; f?: '1' };
 
 const ipAllowed =
@@ -56,6 +56,7 @@ function timeIt(ctx: Ctx, req: Request, res: express.Response, v: Verified, labe
   res.on('finish', () => {
     const ms = Math.round((performance.now() - started) * 100) / 100;
     setFields(ctx, v.s, v.a, { [`lat:${label}`]: String(ms) }).catch(() => {});
+    ctx.metrics.webhookDuration.observe({ kind: label.split(':')[0]! }, ms / 1000);
     req.log.debug('46elks webhook', { callId: v.s, attemptNo: v.a, webhook: label, ms });
   });
 }

@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { fireVerification, startStack, type Stack, waitForFinal } from '../helpers/stack';
 
 /**
@@ -101,6 +102,19 @@ describe('every persona end to end', () => {
     expect(again.res.status).toBe(202);
     expect(again.res.body).toMatchObject({ status: 'declined', estimated_call_time: null });
     expect(stack.sim.elks.listCalls({ to: phone })).toHaveLength(1);
+  });
+
+  it('exposes Prometheus metrics: webhook latency, outcomes, active calls, queues', async () => {
+    const res = await request(stack.server).get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/plain/);
+    expect(res.text).toMatch(/samtal_elks_webhook_duration_seconds_bucket\{[^}]*kind="next"/);
+    expect(res.text).toMatch(/samtal_call_attempts_total\{[^}]*outcome="answered"[^}]*\} \d+/);
+    expect(res.text).toMatch(/samtal_call_sessions_final_total\{[^}]*status="completed"/);
+    expect(res.text).toMatch(/samtal_active_calls\{[^}]*\} 0/);
+    expect(res.text).toMatch(/samtal_queue_jobs\{[^}]*queue="analyze"/);
+    expect(res.text).toMatch(/samtal_http_request_duration_seconds_bucket\{[^}]*route="\/webhooks\/verification"/);
+    expect(res.text).not.toMatch(/4670|%2B46/);
   });
 
   it('records per-call metrics for answered calls', async () => {
