@@ -5,7 +5,7 @@ import type postgres from 'postgres';
 import type { Deps } from '../deps';
 import type { BusinessPrincipal } from '../http/business-auth';
 import { maskPhones } from '../observability/mask';
-import { storesInScope } from './search';
+import { storesInScope } from './scope';
 
 /**
  * GET /api/ai/business/recommendations, from three sources per store:

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type { Deps } from '../deps';
 import type { BusinessPrincipal } from '../http/business-auth';
 import { maskPhones } from '../observability/mask';
-import { storesInScope } from './search';
+import { storesInScope } from './scope';
 
 /**
  * GET /api/ai/business/trends: per store, a series of ISO weeks (Monday–Sunday in TZ_CALLS,

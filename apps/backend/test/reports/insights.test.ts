@@ -5,7 +5,8 @@ import request from 'supertest';
 import { requireBusinessUser } from '../../src/http/business-auth';
 import { errorHandler } from '../../src/http/error-handler';
 import { businessInsightsRoutes } from '../../src/reports/insights.routes';
-import { parseSearchQuery, swedishVariants, toSafeSnippet } from '../../src/reports/search';
+import { toSafeSnippet } from '../../src/reports/search';
+import { parseSearchQuery, swedishVariants } from '../../src/reports/search-query';
 import { createTestContext, type TestContext } from '../helpers/context';
 
 /**
