@@ -11,16 +11,21 @@ import type { SessionRow } from './sessions.repo';
  * Reconciles what a lost webhook or a crashed process left behind (runs every minute):
  * - an attempt past its expected end without a hang-up → ask 46elks (GET /calls/{id});
  * - a hung-up call still waiting for transcripts too long → finalise with what arrived;
- * - a pending session whose dial job is missing → enqueue it again (ids make that a no-op).
+ * - a pending session whose dial job is missing → enqueue it again (ids make that a no-op);
+ * - a completed call left ungraded (its analyze job lost, or failed on an upstream outage more than
+ *   ANALYSIS_RETRY_AFTER_MS ago) → its analysis runs again. Refusals and bad data stay failed.
  */
 
 /** Ringing plus the 2-minute conversation plus margin. */
 export const EXPECTED_CALL_END_MS = (RING_TIMEOUT_S + 120 + 120) * 1000;
 export const FINALIZE_GRACE_MS = 2 * 60_000;
+export const ANALYSIS_RETRY_AFTER_MS = 10 * 60_000;
 
 type Stuck = { id: string; attempt_no: number; elks_call_id: string | null; started_at: Date; hangup_received_at: Date | null };
 
-export async function runWatchdog(ctx: Deps): Promise<{ reconciled: number; finalised: number; requeued: number }> {
+export async function runWatchdog(
+  ctx: Deps,
+): Promise<{ reconciled: number; finalised: number; requeued: number; reanalysed: number }> {
   const now = ctx.clock();
   const stuck = await ctx.sql<Stuck[]>`
     select s.id, a.attempt_no, a.elks_call_id, a.started_at, a.hangup_received_at
@@ -67,5 +72,24 @@ export async function runWatchdog(ctx: Deps): Promise<{ reconciled: number; fina
     where session_status = 'pending' and next_attempt_at < ${new Date(now.getTime() - 60_000)}
     limit 1000`;
   for (const session of pending) await ensureDialJob(ctx, session, now);
-  return { reconciled, finalised, requeued: pending.length };
+  const reanalysed = await reanalyseUngraded(ctx, now);
+  return { reconciled, finalised, requeued: pending.length, reanalysed };
+}
+
+async function reanalyseUngraded(ctx: Deps, now: Date): Promise<number> {
+  const stale = new Date(now.getTime() - ANALYSIS_RETRY_AFTER_MS);
+  const rows = await ctx.sql<{ id: string }[]>`
+    select s.id from feedback_call_sessions s
+    left join analysis_runs r on r.call_session_id = s.id
+    where s.session_status = 'completed' and s.updated_at < ${stale}
+      and not exists (select 1 from quality_assessments q where q.call_session_id = s.id)
+      and (r.call_session_id is null or (r.status = 'failed' and r.failure_kind = 'upstream' and r.updated_at < ${stale}))
+    limit 200`;
+  for (const { id } of rows) {
+    const job = await ctx.queues.analyze.getJob(jobId.analyze(id));
+    if (job && (await job.isFailed())) await job.retry('failed', { resetAttemptsMade: true });
+    else if (!job) await enqueue(ctx.queues, 'analyze', { sessionId: id }, { jobId: jobId.analyze(id), attempts: 5, backoffMs: 5_000 });
+  }
+  if (rows.length > 0) ctx.log.info('watchdog: analyses run again', { count: rows.length });
+  return rows.length;
 }
