@@ -15,6 +15,11 @@ export function createDb(opts: DbOptions): Sql {
     max: opts.max,
     prepare: opts.prepare,
     connect_timeout: 5,
+    // Reconnect delay after a connection error. postgres.js grows it as 3^n/100 s up to 20 s,
+    // with n shared by the whole pool and counting every failed reconnect: a few seconds of
+    // Postgres outage left queries waiting 20 s after it was back (the Postgres-cut drill).
+    // Capped at 2 s (with jitter), so work resumes within about 2 s of recovery.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 2) * (0.5 + Math.random() / 2),
     idle_timeout: 30,
     connection: { application_name: 'samtal-backend', statement_timeout: 30_000 },
     onnotice: (n) => opts.log.debug('postgres notice', { notice: n.message }),
