@@ -198,7 +198,7 @@ export async function markFailed(sql: Q, sessionId: string, status: 'retrying' |
   await sql`
     update analysis_runs set status = ${status}, failure_kind = ${kind}, last_error = ${error.slice(0, 1000)},
       finished_at = case when ${status} = 'failed' then now() else null end, updated_at = now()
-    where call_session_id = ${sessionId}`;
+    where call_session_id = ${sessionId} and status <> 'completed'`;
 }
 
 export async function markCompleted(sql: Q, sessionId: string): Promise<void> {
@@ -206,5 +206,6 @@ export async function markCompleted(sql: Q, sessionId: string): Promise<void> {
     insert into analysis_runs (call_session_id, status, attempts, started_at, finished_at)
     values (${sessionId}, 'completed', 1, now(), now())
     on conflict (call_session_id) do update set status = 'completed', failure_kind = null, last_error = null,
-      finished_at = now(), updated_at = now()`;
+      finished_at = now(), updated_at = now()
+    where analysis_runs.status <> 'completed'`;
 }

@@ -39,7 +39,12 @@ async function patternCheck(ctx: Ctx, facts: repo.SessionFacts): Promise<FraudCh
  */
 export async function analyzeSession(ctx: Ctx, sessionId: string, opts: { final: boolean; log: Logger }): Promise<AnalyzeOutcome> {
   const existing = await repo.findAssessment(ctx.sql, sessionId);
-  if (existing) return { outcome: 'already_graded', row: existing };
+  if (existing) {
+    // A grade is in: the run is completed, even if the attempt that committed it never learnt so
+    // (its connection died as the COMMIT's answer came back) and recorded a failure.
+    await repo.markCompleted(ctx.sql, sessionId);
+    return { outcome: 'already_graded', row: existing };
+  }
   const facts = await repo.loadSessionFacts(ctx.sql, sessionId);
   if (!facts) throw notFound('call session', sessionId);
   const started = performance.now();
