@@ -150,6 +150,15 @@ export const ConfigSchema = z
     RATE_LIMIT_INTERNAL: z.coerce.number().int().min(1).default(1_200),
     RATE_LIMIT_IP: z.coerce.number().int().min(1).default(600),
 
+    /**
+     * BullMQ job locks: a worker holds each active job's lock for this long and renews it every half
+     * of it; a job whose lock lapsed (its process died) is moved back to waiting by the next stalled
+     * check, run every WORKER_STALLED_INTERVAL_MS. So a crashed worker's jobs resume after about
+     * lock + 2 × interval. BullMQ's defaults (30 s each) suit production; the drills use ~1 s.
+     */
+    WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1_000).default(30_000),
+    WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+
     /** Analyze jobs one worker process grades at once (each waits on one OpenAI request). */
     ANALYSIS_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(4),
     /** Tries per grading for a refusal or a schema-invalid answer before the job fails for good. */

@@ -64,6 +64,8 @@ export async function startWorkers(deps: Deps, opts: WorkerOptions = {}): Promis
       connection,
       prefix: deps.config.REDIS_PREFIX,
       concurrency: opts.concurrency?.[name as JobName] ?? defaults[name as JobName] ?? 5,
+      lockDuration: deps.config.WORKER_LOCK_DURATION_MS,
+      stalledInterval: deps.config.WORKER_STALLED_INTERVAL_MS,
     });
     worker.on('error', (err) => deps.log.error('worker error', { queue: name, err }));
     worker.on('failed', (job, err) =>
