@@ -6,6 +6,10 @@
  *
  *   npx tsx bench/analysis.ts                # 200 calls
  *   npx tsx bench/analysis.ts --calls 500
+ *   npx tsx bench/analysis.ts --inline-sim   # the simulator in this process (as before: it then
+ *                                            # shares the worker's event loop and CPU)
+ *
+ * `runAnalysisBench` returns the figures (bench/run.ts, stage c).
  *
  * Needs the local Postgres and Redis (as `npm test`); uses a throwaway database and Redis prefix.
  */
@@ -19,9 +23,8 @@ import { testConfig } from '../apps/backend/test/helpers/env';
 import { createTestDatabase, ensureTemplate } from '../apps/backend/test/helpers/pg';
 import { dropPrefix, uniquePrefix } from '../apps/backend/test/helpers/redis';
 import { GROCERY } from '../apps/backend/test/helpers/stack';
+import { arg, cleanupAll, cleanupDone, freePort, installSignalCleanup, onCleanup, startProcess, stopProcess, waitForHttp } from './lib';
 
-const callsArg = process.argv.indexOf('--calls');
-const CALLS = Number(callsArg >= 0 ? process.argv[callsArg + 1] : 200);
 const SENTENCES = [...ANSWERS.engagedGrocery, ...ANSWERS.negativeGrocery, ...ANSWERS.otherGrocery];
 
 const pct = (xs: number[], p: number) => {
@@ -54,14 +57,45 @@ async function waitAllGraded(deps: Deps, ids: string[]): Promise<void> {
   }
 }
 
-async function main(): Promise<void> {
+export type AnalysisBenchResult = {
+  calls: number;
+  /** One call at a time, in process: the overhead of one analysis. */
+  sequential: { p50Ms: number; p95Ms: number; meanMs: number; callsPerSecond: number; llmP50Ms: number; llmP95Ms: number };
+  /** Through BullMQ: one worker at the given concurrency, from enqueue to the last grade. */
+  workers: Array<{ concurrency: number; seconds: number; callsPerSecond: number }>;
+  notCompleted: number;
+  lines: string[];
+};
+
+/**
+ * The OpenAI simulator in a process of its own (default), so its grading heuristics (several ms of
+ * CPU per request) don't run on the worker's event loop; `inline` runs it in this process instead.
+ */
+async function openAiSimulator(inline: boolean): Promise<{ openaiUrl: string; stop: () => Promise<void> }> {
+  if (inline) return startSimulators({ seed: 1 });
+  const [elks, openai] = [await freePort(), await freePort()];
+  const child = startProcess('apps/simulator/src/cli.ts', { SIM_ELKS_PORT: String(elks), SIM_OPENAI_PORT: String(openai), SIM_LOG: 'false', SIM_SEED: '1' }, 'simulator');
+  await waitForHttp(`http://127.0.0.1:${elks}/sim/stats`);
+  return { openaiUrl: `http://127.0.0.1:${openai}/v1`, stop: () => stopProcess(child) };
+}
+
+export async function runAnalysisBench(opts: { calls: number; concurrencies?: number[]; inlineSimulator?: boolean }): Promise<AnalysisBenchResult> {
+  const CALLS = opts.calls;
   await ensureTemplate();
   const db = await createTestDatabase();
+  onCleanup(`db:${db.name}`, () => db.drop());
   const prefix = uniquePrefix('bench');
-  const sims = await startSimulators({ seed: 1 });
+  onCleanup(`redis:${prefix}`, () => dropPrefix(prefix));
+  const sims = await openAiSimulator(opts.inlineSimulator ?? false);
   const base = { DATABASE_URL: db.url, REDIS_PREFIX: prefix, OPENAI_BASE_URL: sims.openaiUrl, LOG_LEVEL: 'error', DATABASE_POOL_MAX: '20' };
   const { deps, close } = createDeps(testConfig(base), { log: createLogger({ level: 'error' }) });
   const out: string[] = [];
+  const result: Omit<AnalysisBenchResult, 'lines'> = {
+    calls: CALLS,
+    sequential: { p50Ms: 0, p95Ms: 0, meanMs: 0, callsPerSecond: 0, llmP50Ms: 0, llmP95Ms: 0 },
+    workers: [],
+    notCompleted: 0,
+  };
   try {
     await seedStore(deps);
     // Warm up (connections, prepared statements, JIT).
@@ -78,14 +112,23 @@ async function main(): Promise<void> {
       llm.push(Number(row.analysis_metadata.llm_duration_ms));
     }
     const mean = total.reduce((a, b) => a + b, 0) / total.length;
+    const r1 = (n: number) => Math.round(n * 10) / 10;
+    result.sequential = {
+      p50Ms: r1(pct(total, 50)),
+      p95Ms: r1(pct(total, 95)),
+      meanMs: r1(mean),
+      callsPerSecond: r1(1000 / mean),
+      llmP50Ms: r1(pct(llm, 50)),
+      llmP95Ms: r1(pct(llm, 95)),
+    };
     out.push(
-      `analysis overhead per call (sequential, ${CALLS} calls, OpenAI simulator latency 0):`,
+      `analysis overhead per call (sequential, ${CALLS} calls, OpenAI simulator latency 0, ${opts.inlineSimulator ? 'in this process' : 'in its own process'}):`,
       `  total     p50 ${fmt(pct(total, 50))} ms  p95 ${fmt(pct(total, 95))} ms  mean ${fmt(mean)} ms  → ${fmt(1000 / mean)} calls/s`,
       `  of which the OpenAI round trip (SDK + local simulator)  p50 ${fmt(pct(llm, 50))} ms  p95 ${fmt(pct(llm, 95))} ms`,
     );
 
     // 2. Through BullMQ: one worker process at the given concurrency, from enqueue to the last grade.
-    for (const concurrency of [1, 4]) {
+    for (const concurrency of opts.concurrencies ?? [1, 4]) {
       const ids: string[] = [];
       for (let i = 0; i < CALLS; i++) ids.push(await seedCall(deps, 20_000 + concurrency * CALLS + i));
       const workerDeps = createDeps(testConfig({ ...base, ANALYSIS_CONCURRENCY: String(concurrency) }), { log: createLogger({ level: 'error' }) });
@@ -97,19 +140,32 @@ async function main(): Promise<void> {
       await workers.stop();
       await workerDeps.close();
       out.push(`worker (BullMQ, ANALYSIS_CONCURRENCY=${concurrency}): ${CALLS} calls in ${secs.toFixed(2)} s → ${fmt(CALLS / secs)} calls/s per worker`);
+      result.workers.push({ concurrency, seconds: Math.round(secs * 100) / 100, callsPerSecond: Math.round((CALLS / secs) * 10) / 10 });
     }
     const [failed] = await deps.sql<{ n: number }[]>`select count(*)::int as n from analysis_runs where status <> 'completed'`;
     out.push(`runs not completed: ${failed?.n ?? 0}`);
+    result.notCompleted = failed?.n ?? 0;
   } finally {
     await close();
     await sims.stop();
     await dropPrefix(prefix);
+    cleanupDone(`redis:${prefix}`);
     await db.drop();
+    cleanupDone(`db:${db.name}`);
   }
-  process.stdout.write(`${out.join('\n')}\n`);
+  return { ...result, lines: out };
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench failed: ${(err as Error).stack ?? err}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  installSignalCleanup();
+  runAnalysisBench({ calls: Number(arg('calls', '200')), inlineSimulator: process.argv.includes('--inline-sim') })
+    .then((r) => process.stdout.write(`${r.lines.join('\n')}\n`))
+    .catch((err: unknown) => {
+      process.stderr.write(`bench failed: ${(err as Error).stack ?? err}\n`);
+      process.exitCode = 1;
+    })
+    .finally(async () => {
+      await cleanupAll();
+      process.exit();
+    });
+}

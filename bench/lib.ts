@@ -2,8 +2,12 @@
  * Shared plumbing for the benchmarks: a fresh database, the simulators and the backend as real
  * child processes (so their event loops don't compete with the load generator's), and cleanup.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { runMigrations } from '../apps/backend/src/db/migrate';
 
@@ -34,8 +38,18 @@ export async function dropDatabase(name: string): Promise<void> {
 }
 
 const children: ChildProcess[] = [];
+/** Runs a TS entry as a child `node --import tsx <script>` (its pid is the node process itself). */
 export function startProcess(script: string, env: Record<string, string>, label: string, nodeArgs: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, script)], {
+  return spawnNode([...nodeArgs, '--import', 'tsx', path.join(ROOT, script)], env, label);
+}
+
+/** Runs a compiled JS entry as a child `node <script>`, without tsx (as `npm start` does). */
+export function startCompiled(script: string, env: Record<string, string>, label: string): ChildProcess {
+  return spawnNode([path.join(ROOT, script)], env, label);
+}
+
+function spawnNode(args: string[], env: Record<string, string>, label: string): ChildProcess {
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -53,18 +67,302 @@ export function startProcess(script: string, env: Record<string, string>, label:
   return child;
 }
 
+/**
+ * Compiles the backend with tsc into bench/.build/backend (bench/tsconfig.backend-build.json:
+ * the backend's build config without its co-located *.test.ts files) and returns main.js.
+ */
+export function buildBackend(): string {
+  const tsc = path.join(path.dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
+  execFileSync(process.execPath, [tsc, '-p', path.join(ROOT, 'bench/tsconfig.backend-build.json')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return 'bench/.build/backend/main.js';
+}
+
+/** SIGTERM one child (SIGKILL after 8 s) and wait for it to exit. */
+export function stopProcess(c: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (c.exitCode !== null || c.signalCode !== null) return resolve();
+    c.once('exit', () => resolve());
+    c.kill('SIGTERM');
+    setTimeout(() => c.kill('SIGKILL'), 8_000).unref();
+  });
+}
+
 export async function stopAll(): Promise<void> {
-  await Promise.all(
-    children.map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.exitCode !== null) return resolve();
-          c.once('exit', () => resolve());
-          c.kill('SIGTERM');
-          setTimeout(() => c.kill('SIGKILL'), 8_000).unref();
-        }),
-    ),
-  );
+  await Promise.all(children.map(stopProcess));
+}
+
+/** Resolves on the first line of the child's stdout that matches (e.g. a "ready" line). */
+export function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => done(new Error(`no output matching ${pattern} within ${timeoutMs} ms`)), timeoutMs);
+    const onData = (c: Buffer) => {
+      seen = (seen + c.toString()).slice(-8000);
+      const m = pattern.exec(seen);
+      if (m) done(null, m[0]);
+    };
+    const onExit = (code: number | null) => done(new Error(`process exited (${code}) before printing ${pattern}:\n${seen}`));
+    const done = (err: Error | null, line = '') => {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.off('exit', onExit);
+      if (err) reject(err);
+      else resolve(line);
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cleanup of everything a run made (children, databases, Redis prefixes), also on Ctrl-C.
+
+const cleanups = new Map<string, () => Promise<unknown>>();
+
+/** Registers a cleanup step under a key (a later registration with the same key replaces it). */
+export function onCleanup(key: string, fn: () => Promise<unknown>): void {
+  cleanups.set(key, fn);
+}
+export function cleanupDone(key: string): void {
+  cleanups.delete(key);
+}
+
+/** Stops every child, then runs every registered step (databases, Redis prefixes); never throws. */
+export async function cleanupAll(): Promise<void> {
+  await stopAll().catch(() => undefined);
+  const steps = [...cleanups.entries()];
+  cleanups.clear();
+  for (const [key, fn] of steps) {
+    await fn().catch((err: unknown) => process.stderr.write(`bench: cleanup ${key} failed: ${(err as Error).message}\n`));
+  }
+}
+
+/** On SIGINT/SIGTERM: clean up, then exit 130/143. A second signal exits at once. */
+export function installSignalCleanup(): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    process.stderr.write(`\nbench: ${signal}: stopping children, dropping bench databases and Redis keys…\n`);
+    const timer = setTimeout(() => process.exit(1), 30_000);
+    timer.unref();
+    void cleanupAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
+
+/** A fresh database that is dropped by cleanupAll (and on Ctrl-C) unless dropped earlier. */
+export async function trackedDatabase(name: string): Promise<{ url: string; drop: () => Promise<void>; keep: () => void }> {
+  onCleanup(`db:${name}`, () => dropDatabase(name));
+  const url = await freshDatabase(name);
+  return {
+    url,
+    keep: () => cleanupDone(`db:${name}`),
+    drop: async () => {
+      cleanupDone(`db:${name}`);
+      await dropDatabase(name);
+    },
+  };
+}
+
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Deletes every key under `prefix:` (SCAN + UNLINK). */
+export async function dropRedisPrefix(prefix: string): Promise<number> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: false });
+  let deleted = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
+      cursor = next;
+      if (keys.length > 0) deleted += await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return deleted;
+}
+
+/** A Redis prefix of its own, whose keys cleanupAll deletes. */
+export function trackedRedisPrefix(label: string): { prefix: string; drop: () => Promise<number>; keep: () => void } {
+  const prefix = `bench_${label}_${process.pid}_${Date.now().toString(36)}`;
+  onCleanup(`redis:${prefix}`, () => dropRedisPrefix(prefix));
+  return {
+    prefix,
+    keep: () => cleanupDone(`redis:${prefix}`),
+    drop: () => {
+      cleanupDone(`redis:${prefix}`);
+      return dropRedisPrefix(prefix);
+    },
+  };
+}
+
+/** A TCP port the OS reports free right now (tests use port 0 too; fixed ports could collide). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring.
+
+/** VmRSS / VmHWM of a process in MiB (null once it is gone). */
+export function procMemory(pid: number): { rssMiB: number; hwmMiB: number } | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+    return { rssMiB: kb('VmRSS') / 1024, hwmMiB: kb('VmHWM') / 1024 };
+  } catch {
+    return null;
+  }
+}
+
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU seconds (user + system) a process has used so far (null once it is gone). */
+export function procCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  } catch {
+    return null;
+  }
+}
+
+/** Samples a process's VmRSS every `everyMs`; stop() gives the max sampled and the kernel's VmHWM. */
+export function sampleMemory(pid: number, everyMs = 200): { stop: () => { maxRssMiB: number; hwmMiB: number; samples: number } } {
+  let max = 0;
+  let hwm = 0;
+  let samples = 0;
+  const take = () => {
+    const m = procMemory(pid);
+    if (!m) return;
+    samples++;
+    max = Math.max(max, m.rssMiB);
+    hwm = Math.max(hwm, m.hwmMiB);
+  };
+  take();
+  const timer = setInterval(take, everyMs);
+  return {
+    stop: () => {
+      take();
+      clearInterval(timer);
+      return { maxRssMiB: round2(max), hwmMiB: round2(hwm), samples };
+    },
+  };
+}
+
+export const round2 = (n: number) => Math.round(n * 100) / 100;
+
+export type Summary = { n: number; p50: number | null; p95: number | null; p99: number | null; max: number | null; mean: number | null };
+
+/** Nearest-rank percentiles (as the simulator computes them), in the samples' unit. */
+export function summarize(values: readonly number[]): Summary {
+  const s = [...values].sort((a, b) => a - b);
+  const r = (v: number | null) => (v === null ? null : round2(v));
+  return {
+    n: s.length,
+    p50: r(pct(s, 50)),
+    p95: r(pct(s, 95)),
+    p99: r(pct(s, 99)),
+    max: r(s.at(-1) ?? null),
+    mean: s.length ? round2(s.reduce((a, b) => a + b, 0) / s.length) : null,
+  };
+}
+
+/** What the machine is doing: cores, load averages and `uptime`'s own line. */
+export function machineLoad(): { nproc: number; loadavg: number[]; uptime: string; freeMiB: number } {
+  let uptime = '';
+  try {
+    uptime = execFileSync('uptime').toString().trim();
+  } catch {
+    uptime = `load average: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}`;
+  }
+  return {
+    nproc: os.availableParallelism(),
+    loadavg: os.loadavg().map((l) => round2(l)),
+    uptime,
+    freeMiB: Math.round(os.freemem() / 2 ** 20),
+  };
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Open-loop load: `ratePerSec` GETs spread evenly (not waiting on answers, so a slow server sees
+ * the same arrival rate), at most `maxInFlight` at once (sends beyond that are counted as skipped).
+ * Latency is from the send to the last byte of the body, measured in this process.
+ */
+export function startHammer(opts: { url: () => string; headers: Record<string, string>; ratePerSec: number; maxInFlight?: number }): {
+  stop: () => Promise<{ latencies: number[]; errors: number; skipped: number; statuses: Record<string, number>; seconds: number }>;
+} {
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let errors = 0;
+  let skipped = 0;
+  let sent = 0;
+  let inFlight = 0;
+  let stopped = false;
+  const maxInFlight = opts.maxInFlight ?? 64;
+  const pending = new Set<Promise<void>>();
+  const started = performance.now();
+  const one = async () => {
+    const t0 = performance.now();
+    try {
+      const res = await fetch(opts.url(), { headers: opts.headers });
+      await res.arrayBuffer();
+      latencies.push(performance.now() - t0);
+      statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+      if (res.status >= 400) errors++;
+    } catch {
+      errors++;
+    }
+  };
+  const tick = () => {
+    if (stopped) return;
+    const due = Math.floor(((performance.now() - started) / 1000) * opts.ratePerSec);
+    while (sent < due) {
+      sent++;
+      if (inFlight >= maxInFlight) {
+        skipped++;
+        continue;
+      }
+      inFlight++;
+      const p = one().finally(() => {
+        inFlight--;
+        pending.delete(p);
+      });
+      pending.add(p);
+    }
+    setTimeout(tick, 2);
+  };
+  tick();
+  return {
+    stop: async () => {
+      stopped = true;
+      const seconds = (performance.now() - started) / 1000;
+      await Promise.allSettled([...pending]);
+      return { latencies, errors, skipped, statuses, seconds };
+    },
+  };
 }
 
 export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {

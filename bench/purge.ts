@@ -3,8 +3,16 @@
  * them (per session: its verification's number, the session, 2 attempts, 10 transcript lines, a
  * grade, 4 fraud checks, metrics, an analysis run = 21 rows), plus live sessions, rewards, a report
  * and Redis call state, then one timed runPurge. Checks that exactly the expired rows went.
- * Usage: npx tsx bench/purge.ts --rows 1000000 [--batch 5000] [--live 0.1] [--keep]
+ *
+ * With --hammer R, a backend API process (ROLE=api) serves `GET /api/ai/calls/<id>/status`
+ * (X-API-Key; three Postgres reads) for 1,000 extra live sessions at R requests/s, open loop:
+ * first for --idle seconds with nothing else running, then for as long as the purge runs; the
+ * latency percentiles of both are compared. The requests go from this process (the purge's own
+ * work here is only awaiting Postgres; this process's event-loop delay is reported too).
+ *
+ * Usage: npx tsx bench/purge.ts --rows 1000000 [--batch 5000] [--live 0.1] [--hammer 100 --idle 10] [--keep]
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import os from 'node:os';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../apps/backend/src/config';
@@ -12,33 +20,84 @@ import type { Sql } from '../apps/backend/src/db/client';
 import { createDeps, type Deps } from '../apps/backend/src/deps';
 import { createLogger } from '../apps/backend/src/observability/logger';
 import { runPurge } from '../apps/backend/src/retention/purge';
-import { arg, backendEnv, dropDatabase, freshDatabase } from './lib';
+import {
+  arg,
+  backendEnv,
+  cleanupAll,
+  freePort,
+  installSignalCleanup,
+  machineLoad,
+  round2,
+  type Summary,
+  sleep,
+  startHammer,
+  startProcess,
+  stopProcess,
+  summarize,
+  trackedDatabase,
+  trackedRedisPrefix,
+  waitForHttp,
+} from './lib';
 
-const ROWS = Number(arg('rows', '1000000'));
-const BATCH = arg('batch', '5000');
-const LIVE_SHARE = Number(arg('live', '0.1'));
-const DB = 'samtal_bench_purge';
 const ROWS_PER_SESSION = 21;
 const STORES = ['50000000-0000-4000-8000-000000000001', '50000000-0000-4000-8000-000000000002'];
+const HAMMER_SESSIONS = 1_000;
+
+export type PurgeOptions = {
+  rows: number;
+  batch?: number;
+  /** Live sessions as a share of the expired ones. */
+  live?: number;
+  /** API requests/s during the idle window and the purge (0 = no API load). */
+  hammer?: number;
+  idleSeconds?: number;
+  keep?: boolean;
+  log?: (line: string) => void;
+};
+
+type ApiFigures = Summary & { errors: number; skipped: number; seconds: number; requests: number; loopDelayP99Ms: number };
+
+export type PurgeBenchResult = {
+  expiredSessions: number;
+  liveSessions: number;
+  batch: number;
+  loadSeconds: number;
+  rows: number;
+  seconds: number;
+  rowsPerSecond: number;
+  tables: Array<{ table: string; count: number; ms: number | null }>;
+  redisKeys: number;
+  /** Live rows untouched, nothing expired left, exactly the expired rows deleted. */
+  ok: boolean;
+  secondRunRows: number;
+  api: null | { ratePerSecond: number; idle: ApiFigures; during: ApiFigures; p99Ratio: number | null };
+  load: ReturnType<typeof machineLoad>;
+};
 
 const machine = () =>
   `${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, ` +
   `${Math.round(os.freemem() / 2 ** 20)} MiB free`;
 
-async function main() {
-  const expiredSessions = Math.ceil(ROWS / ROWS_PER_SESSION);
-  const liveSessions = Math.round(expiredSessions * LIVE_SHARE);
+export async function runPurgeBench(opts: PurgeOptions): Promise<PurgeBenchResult> {
+  const out = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const batch = opts.batch ?? 5_000;
+  const expiredSessions = Math.ceil(opts.rows / ROWS_PER_SESSION);
+  const liveSessions = Math.round(expiredSessions * (opts.live ?? 0.1));
   const total = expiredSessions + liveSessions;
-  process.stdout.write(`purge bench: ${expiredSessions} expired sessions (${expiredSessions * ROWS_PER_SESSION} rows), ` +
-    `${liveSessions} live; batch ${BATCH}; ${machine()}\n`);
-  const dbUrl = await freshDatabase(DB);
-  const config = loadConfig(backendEnv({
+  out(`purge bench: ${expiredSessions} expired sessions (${expiredSessions * ROWS_PER_SESSION} rows), ${liveSessions} live; batch ${batch}; ${machine()}`);
+  const db = await trackedDatabase(`samtal_bench_purge_${process.pid}`);
+  const redis = trackedRedisPrefix('purge');
+  const env = backendEnv({
     PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
-    DATABASE_URL: dbUrl,
-    REDIS_PREFIX: `bench_purge_${Date.now()}`,
-    PURGE_BATCH_SIZE: BATCH,
+    DATABASE_URL: db.url,
+    REDIS_PREFIX: redis.prefix,
+    PURGE_BATCH_SIZE: String(batch),
     LOG_LEVEL: 'info',
-  }));
+    // The hammer is one client at a steady rate; the limiter still runs (a Redis call per request).
+    RATE_LIMIT_IP: '100000000',
+    RATE_LIMIT_INTERNAL: '100000000',
+  });
+  const config = loadConfig(env);
   const lines: Record<string, unknown>[] = [];
   const log = createLogger({
     level: 'info',
@@ -51,23 +110,65 @@ async function main() {
   });
   const { deps, close } = createDeps(config, { log });
   const { sql } = deps;
+  let api: ReturnType<typeof startProcess> | null = null;
   try {
     const t0 = Date.now();
     await load(deps.sql, expiredSessions, total);
+    const hammerIds = opts.hammer ? await loadHammerSessions(deps.sql) : [];
     const keys = await loadRedis(deps);
     await sql.unsafe('vacuum analyze');
     const before = await liveCounts(deps.sql);
-    process.stdout.write(`purge bench: loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s (+ ${keys} Redis keys), ${machine()}\n`);
+    const loadSeconds = round2((Date.now() - t0) / 1000);
+    out(`purge bench: loaded in ${loadSeconds} s (+ ${keys} Redis keys), ${machine()}`);
 
+    let hammer: null | { idle: ApiFigures; start: () => { stop: () => Promise<ApiFigures> } } = null;
+    if (opts.hammer) {
+      const port = await freePort();
+      api = startProcess('apps/backend/src/main.ts', { ...env, ROLE: 'api', PORT: String(port), LOG_LEVEL: 'warn' }, 'backend api');
+      await waitForHttp(`http://127.0.0.1:${port}/ready`, 60_000);
+      let i = 0;
+      const run = () => {
+        const loop = monitorEventLoopDelay({ resolution: 5 });
+        loop.enable();
+        const h = startHammer({
+          url: () => `http://127.0.0.1:${port}/api/ai/calls/${hammerIds[i++ % hammerIds.length]}/status`,
+          headers: { 'x-api-key': env.ADMIN_API_KEY },
+          ratePerSec: opts.hammer!,
+        });
+        return {
+          stop: async (): Promise<ApiFigures> => {
+            const r = await h.stop();
+            loop.disable();
+            return { ...summarize(r.latencies), errors: r.errors, skipped: r.skipped, seconds: round2(r.seconds), requests: r.latencies.length, loopDelayP99Ms: round2(loop.percentile(99) / 1e6) };
+          },
+        };
+      };
+      // Warm the API (connections, JIT) before anything is measured.
+      const warm = run();
+      await sleep(2_000);
+      await warm.stop();
+      const idleRun = run();
+      await sleep((opts.idleSeconds ?? 10) * 1000);
+      const idle = await idleRun.stop();
+      out(`purge bench: API idle  p50 ${idle.p50} ms  p95 ${idle.p95} ms  p99 ${idle.p99} ms  (${idle.requests} requests, ${idle.errors} errors)`);
+      hammer = { idle, start: run };
+    }
+
+    const machineAtPurge = machineLoad();
+    const during = hammer?.start();
     const result = await runPurge(deps);
+    const duringFigures = await during?.stop();
     const rows = Object.values(result.counts).reduce((a, b) => a + b, 0);
     const seconds = result.durationMs / 1000;
-    for (const l of lines.filter((x) => x.message === 'retention purge table')) {
-      process.stdout.write(`  ${String(l.table).padEnd(26)} ${String(l.count).padStart(9)}  ${l.ms === null ? '' : `${l.ms} ms`}\n`);
+    const tables = lines
+      .filter((x) => x.message === 'retention purge table')
+      .map((l) => ({ table: String(l.table), count: Number(l.count), ms: l.ms === null ? null : Number(l.ms) }));
+    for (const t of tables) out(`  ${t.table.padEnd(26)} ${String(t.count).padStart(9)}  ${t.ms === null ? '' : `${t.ms} ms`}`);
+    out(`  redis keys                 ${String(result.redisKeys).padStart(9)}`);
+    out(`purge bench: ${rows} rows in ${seconds.toFixed(2)} s = ${Math.round(rows / seconds)} rows/s (batch ${batch}); ${machine()}`);
+    if (duringFigures) {
+      out(`purge bench: API during p50 ${duringFigures.p50} ms  p95 ${duringFigures.p95} ms  p99 ${duringFigures.p99} ms  (${duringFigures.requests} requests, ${duringFigures.errors} errors)`);
     }
-    process.stdout.write(`  redis keys                 ${String(result.redisKeys).padStart(9)}\n`);
-    process.stdout.write(`purge bench: ${rows} rows in ${seconds.toFixed(2)} s = ${Math.round(rows / seconds)} rows/s ` +
-      `(batch ${BATCH}); ${machine()}\n`);
 
     const after = await liveCounts(deps.sql);
     const left = await sql<{ n: number }[]>`
@@ -75,15 +176,74 @@ async function main() {
             + (select count(*) from conversation_transcripts where expires_at < now())
             + (select count(*) from customer_verifications where expires_at < now() and phone_number is not null))::int as n`;
     const ok = JSON.stringify(before) === JSON.stringify(after) && left[0]!.n === 0 && rows === expiredSessions * ROWS_PER_SESSION;
-    if (JSON.stringify(before) !== JSON.stringify(after)) process.stdout.write(`purge bench: live rows before ${JSON.stringify(before)}\n`);
-    process.stdout.write(`purge bench: live rows ${JSON.stringify(after)}; expired left ${left[0]!.n}; ${ok ? 'OK' : 'MISMATCH'}\n`);
+    if (JSON.stringify(before) !== JSON.stringify(after)) out(`purge bench: live rows before ${JSON.stringify(before)}`);
+    out(`purge bench: live rows ${JSON.stringify(after)}; expired left ${left[0]!.n}; ${ok ? 'OK' : 'MISMATCH'}`);
     const again = await runPurge(deps);
-    process.stdout.write(`purge bench: second run ${Object.values(again.counts).reduce((a, b) => a + b, 0)} rows\n`);
-    if (!ok) process.exitCode = 1;
+    const secondRunRows = Object.values(again.counts).reduce((a, b) => a + b, 0);
+    out(`purge bench: second run ${secondRunRows} rows`);
+    return {
+      expiredSessions,
+      liveSessions,
+      batch,
+      loadSeconds,
+      rows,
+      seconds: round2(seconds),
+      rowsPerSecond: Math.round(rows / seconds),
+      tables,
+      redisKeys: result.redisKeys,
+      ok,
+      secondRunRows,
+      api:
+        hammer && duringFigures
+          ? {
+              ratePerSecond: opts.hammer!,
+              idle: hammer.idle,
+              during: duringFigures,
+              p99Ratio: hammer.idle.p99 && duringFigures.p99 !== null ? round2(duringFigures.p99 / hammer.idle.p99) : null,
+            }
+          : null,
+      load: machineAtPurge,
+    };
   } finally {
+    if (api) await stopProcess(api);
     await close();
-    if (!process.argv.includes('--keep')) await dropDatabase(DB);
+    if (opts.keep) {
+      db.keep();
+      redis.keep();
+      out(`purge bench: kept database ${db.url} and Redis prefix ${redis.prefix}`);
+    } else {
+      await db.drop();
+      await redis.drop();
+    }
   }
+}
+
+/**
+ * Live sessions with valid (version 4) ids for the API to read — the fixture's md5 ids are not
+ * RFC 4122 UUIDs and the API refuses them — each with its verification, 2 attempts and metrics.
+ */
+async function loadHammerSessions(sql: Sql): Promise<string[]> {
+  await sql.unsafe(`
+    with v as (
+      insert into customer_verifications (store_id, phone_number, transaction_amount, transaction_time, verified_at, expires_at)
+      select '${STORES[0]}', '+4673' || lpad(n::text, 7, '0'), 250, now() - interval '1 day', now() - interval '1 day', now() + interval '30 days'
+      from generate_series(1, ${HAMMER_SESSIONS}) n returning id, phone_number
+    ), s as (
+      insert into feedback_call_sessions (customer_verification_id, store_id, phone_number, phone_hash, session_status, retry_count,
+                                          duration_seconds, consent_given, expires_at)
+      select id, '${STORES[0]}', phone_number, md5(phone_number), 'completed', 1, 95, true, now() + interval '30 days' from v returning id
+    ), a as (
+      insert into call_attempts (call_session_id, attempt_no, outcome, started_at, ended_at, duration_seconds, cost, expires_at)
+      select s.id, k, case k when 1 then 'no_answer' else 'answered' end, now() - interval '1 day', now() - interval '1 day', 45, 0.35,
+             now() + interval '30 days'
+      from s, generate_series(1, 2) k
+    )
+    insert into call_quality_metrics (call_session_id, webhook_p50_ms, webhook_p99_ms, turns, talk_time_seconds, expires_at)
+    select id, 4, 12, 4, 80, now() + interval '30 days' from s`);
+  const rows = await sql<{ id: string }[]>`
+    select s.id::text from feedback_call_sessions s join customer_verifications v on v.id = s.customer_verification_id
+    where v.phone_number like '+4673%'`;
+  return rows.map((r) => r.id);
 }
 
 /** Sessions 1..expired are past expires_at (spread over ten days), the rest expire in 30 days. */
@@ -162,10 +322,26 @@ async function liveCounts(sql: Sql) {
   return r!;
 }
 
-main().then(
-  () => process.exit(),
-  (err: unknown) => {
-    process.stderr.write(`purge bench: ${(err as Error).stack ?? err}\n`);
-    process.exit(1);
-  },
-);
+
+if (require.main === module) {
+  installSignalCleanup();
+  runPurgeBench({
+    rows: Number(arg('rows', '1000000')),
+    batch: Number(arg('batch', '5000')),
+    live: Number(arg('live', '0.1')),
+    hammer: Number(arg('hammer', '0')),
+    idleSeconds: Number(arg('idle', '10')),
+    keep: process.argv.includes('--keep'),
+  })
+    .then((r) => {
+      if (!r.ok) process.exitCode = 1;
+    })
+    .catch((err: unknown) => {
+      process.stderr.write(`purge bench: ${(err as Error).stack ?? err}\n`);
+      process.exitCode = 1;
+    })
+    .finally(async () => {
+      await cleanupAll();
+      process.exit();
+    });
+}

@@ -1,57 +1,276 @@
 /**
- * Webhook answer latency under N concurrent simulated calls, as the 46elks simulator times it
- * (wall time from its POST to our answer). The simulators and the backend run as separate
- * processes. Usage: npx tsx bench/webhook-latency.ts --calls 200 --scale 0.05
+ * Webhook answer latency under N concurrent calls, as the 46elks simulator times it (wall time
+ * from its POST until our answer's body is read), for the backend and — same run, same load — a
+ * bare Express server returning static actions (bench/bare-server.ts). Simulators, backend and
+ * bare server run as separate processes, one phase after the other (bare, then backend), each
+ * with a simulator of its own, so neither's load or stats leak into the other's.
+ *
+ * What "N concurrent calls" means here: the load of N calls talking at once *in real time*.
+ * A call's pace scales with the simulator's time scale s (each wait is × s), so N·s simulated
+ * calls at time scale s send webhooks at the rate (and in the same bursts) as N real-time calls
+ * would, in s of the wall time. N calls at s = 0.05 would instead be the load of 20·N calls.
+ * Only the count of calls held at once (Redis keys, not backend memory) is N·s instead of N;
+ * `--scale 1` gives exactly N real calls (a call lasts ~2 minutes then).
+ *
+ *   npx tsx bench/webhook-latency.ts --levels 100,500,1000 --scale 0.25
+ *   npx tsx bench/webhook-latency.ts --calls 200 --scale 1            # 200 simulated calls, real time
+ *   npx tsx bench/webhook-latency.ts --levels 200 --split             # api and workers in 2 processes
+ *   npx tsx bench/webhook-latency.ts --levels 1000 --compiled         # the backend built by tsc, no tsx
+ *
+ * Each phase first runs a few warm-up calls (persona hangs_up: voice-start, recording, next,
+ * hangup) and leaves them out of every figure, so the JIT and the TTS cache are warm, as in
+ * production. Calls are placed evenly over `--ramp` simulated seconds (default 5).
  */
 import postgres from 'postgres';
-import { arg, backendEnv, dropDatabase, freshDatabase, startProcess, stopAll, waitForHttp } from './lib';
+import {
+  type Summary,
+  arg,
+  backendEnv,
+  buildBackend,
+  cleanupAll,
+  freePort,
+  installSignalCleanup,
+  machineLoad,
+  procCpuSeconds,
+  procMemory,
+  round2,
+  sampleMemory,
+  sleep,
+  startCompiled,
+  startProcess,
+  stopProcess,
+  summarize,
+  trackedDatabase,
+  trackedRedisPrefix,
+  waitForHttp,
+  waitForOutput,
+} from './lib';
 
-const CALLS = Number(arg('calls', '200'));
-const SCALE = arg('scale', '0.05');
-const PORTS = { elks: 46_461, openai: 46_471, api: 30_301 };
-const DB = 'samtal_bench_webhooks';
-const STORES = ['50000000-0000-4000-8000-000000000001', '50000000-0000-4000-8000-000000000002'];
+const GROCERY = '50000000-0000-4000-8000-000000000001';
+const KINDS = ['voice_start', 'next', 'recording', 'hangup'] as const;
+type Kind = (typeof KINDS)[number];
 
-async function main() {
-  const started = Date.now();
-  const dbUrl = await freshDatabase(DB);
-  startProcess('apps/simulator/src/cli.ts', {
-    SIM_ELKS_PORT: String(PORTS.elks),
-    SIM_OPENAI_PORT: String(PORTS.openai),
-    SIM_TIME_SCALE: SCALE,
-    SIM_LOG: 'false',
-    SIM_SEED: '7',
-  }, 'simulator');
-  await waitForHttp(`http://127.0.0.1:${PORTS.elks}/sim/stats`);
-  const env = backendEnv({
-    PORT: String(PORTS.api),
-    PUBLIC_BASE_URL: `http://127.0.0.1:${PORTS.api}`,
-    DATABASE_URL: dbUrl,
-    REDIS_PREFIX: `bench_${Date.now()}`,
-    ELKS_API_URL: `http://127.0.0.1:${PORTS.elks}/a1`,
-    OPENAI_BASE_URL: `http://127.0.0.1:${PORTS.openai}/v1`,
-  });
-  // --split: the HTTP role in one process and the workers in another, as a deployment scales them.
-  if (process.argv.includes('--split')) {
-    const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-    startProcess('apps/backend/src/main.ts', { ...env, ROLE: 'api' }, 'backend api', profile);
-    startProcess('apps/backend/src/main.ts', { ...env, ROLE: 'worker', PORT: '0' }, 'backend worker');
-  } else {
-    startProcess('apps/backend/src/main.ts', env, 'backend');
+export type WebhookOptions = {
+  /** Real-time concurrency levels, e.g. [100, 500, 1000]. */
+  levels: number[];
+  /** Simulator time scale; each level runs round(level × scale) simulated calls. */
+  scale: number;
+  /** Calls are placed evenly over this many simulated seconds. */
+  rampSimS?: number;
+  seed?: number;
+  /** ROLE=api and ROLE=worker in two processes instead of one ROLE=all. */
+  split?: boolean;
+  /** Overrides round(level × scale) (the old `--calls`). */
+  simCalls?: number;
+  /** Run the backend compiled by tsc (`node main.js`, as `npm start`) instead of through tsx. */
+  compiled?: boolean;
+  log?: (line: string) => void;
+};
+
+export type PhaseResult = {
+  server: 'backend' | 'bare';
+  simCalls: number;
+  warmupCalls: number;
+  seconds: number;
+  /** Call end states in the simulator (state/endReason → count); all should be success. */
+  callStates: Record<string, number>;
+  incomplete: number;
+  /** As timed by the 46elks simulator, measured calls only. */
+  webhooks: { all: Summary; byKind: Record<Kind, Summary>; errors: number };
+  /** Handling time inside the server, from the handler's start until the answer is sent. */
+  inProcess: { voiceStart: Summary; recToNext: Summary; rec: Summary; next: Summary };
+  /** Backend only: sessions by final status. */
+  sessions?: Record<string, number>;
+  memory: { idleRssMiB: number | null; maxRssMiB: number; hwmMiB: number; samples: number };
+  cpu: { serverSeconds: number | null; simulatorSeconds: number | null; workerSeconds?: number | null };
+  load: ReturnType<typeof machineLoad>;
+};
+
+export type LevelResult = {
+  level: number;
+  scale: number;
+  simCalls: number;
+  bare: PhaseResult;
+  backend: PhaseResult;
+  /** backend ÷ bare, simulator-timed, all webhooks. */
+  ratio: { p50: number | null; p95: number | null; p99: number | null };
+};
+
+const div = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : round2(a / b));
+const phone = (block: number, i: number) => `+4670${block}${String(100000 + i).slice(-6)}`;
+
+type SimCall = {
+  to: string;
+  state: string;
+  endReason: string | null;
+  settled: boolean;
+  webhooks: Array<{ kind: Kind; latencyMs: number; status: number | null }>;
+};
+
+async function json<T>(url: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(url, init);
+  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  return (await res.json()) as T;
+}
+
+async function startSimulator(scale: number, seed: number) {
+  const [elks, openai] = [await freePort(), await freePort()];
+  const child = startProcess(
+    'apps/simulator/src/cli.ts',
+    { SIM_ELKS_PORT: String(elks), SIM_OPENAI_PORT: String(openai), SIM_TIME_SCALE: String(scale), SIM_LOG: 'false', SIM_SEED: String(seed) },
+    'simulator',
+  );
+  await waitForHttp(`http://127.0.0.1:${elks}/sim/stats`);
+  return { child, elks: `http://127.0.0.1:${elks}`, openai: `http://127.0.0.1:${openai}/v1` };
+}
+
+/** Waits until every call the simulator placed has ended and delivered everything; returns the records. */
+async function settledCalls(elks: string, expected: number, deadline: number): Promise<{ calls: SimCall[]; timedOut: boolean }> {
+  for (;;) {
+    const stats = await json<{ calls: { total: number; active: number } }>(`${elks}/sim/stats`);
+    if (stats.calls.total >= expected && stats.calls.active === 0) {
+      const { data } = await json<{ data: SimCall[] }>(`${elks}/sim/calls`);
+      if (data.every((c) => c.settled) || Date.now() > deadline) return { calls: data, timedOut: !data.every((c) => c.settled) };
+    } else if (Date.now() > deadline) {
+      const { data } = await json<{ data: SimCall[] }>(`${elks}/sim/calls`);
+      return { calls: data, timedOut: true };
+    }
+    await sleep(500);
   }
-  await waitForHttp(`http://127.0.0.1:${PORTS.api}/ready`);
+}
 
-  const sql = postgres(dbUrl, { max: 4, onnotice: () => {} });
-  const ids: string[] = [];
-  await Promise.all(
-    Array.from({ length: CALLS }, async (_, i) => {
-      const phone = `+46701${String(100000 + i).slice(-6)}`;
-      await fetch(`http://127.0.0.1:${PORTS.elks}/sim/personas`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ phone, persona: 'engaged' }),
-      });
-      const res = await fetch(`http://127.0.0.1:${PORTS.api}/webhooks/verification`, {
+function simFigures(calls: SimCall[], measured: Set<string>) {
+  const byKind = Object.fromEntries(KINDS.map((k) => [k, [] as number[]])) as Record<Kind, number[]>;
+  const all: number[] = [];
+  const states: Record<string, number> = {};
+  let errors = 0;
+  for (const c of calls) {
+    if (!measured.has(c.to)) continue;
+    const key = `${c.state}/${c.endReason ?? '-'}`;
+    states[key] = (states[key] ?? 0) + 1;
+    for (const w of c.webhooks) {
+      if (w.status === null || w.status < 200 || w.status > 204) errors++;
+      if (w.status === null) continue; // a network error or timeout has no answer time
+      byKind[w.kind]?.push(w.latencyMs);
+      all.push(w.latencyMs);
+    }
+  }
+  return {
+    webhooks: { all: summarize(all), byKind: Object.fromEntries(KINDS.map((k) => [k, summarize(byKind[k])])) as Record<Kind, Summary>, errors },
+    callStates: states,
+  };
+}
+
+/** Places `n` calls evenly over `rampMs`; `place(i)` starts call i. */
+async function ramp(n: number, rampMs: number, place: (i: number) => Promise<void>): Promise<void> {
+  const started = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < n; i++) {
+    const due = (i / n) * rampMs - (performance.now() - started);
+    if (due > 1) await sleep(due);
+    pending.push(place(i));
+  }
+  await Promise.all(pending);
+}
+
+const warmupCount = (simCalls: number) => Math.min(20, Math.max(3, Math.round(simCalls * 0.05)));
+/** Generous: ring ≤ 9 s + a call ≤ 130 s simulated, plus the dial queue and slow machines. */
+const phaseDeadline = (rampMs: number, scale: number) => Date.now() + rampMs + 200_000 * scale + 90_000;
+
+// ---------------------------------------------------------------------------------------------
+
+async function barePhase(simCalls: number, o: Required<Omit<WebhookOptions, 'simCalls'>>): Promise<PhaseResult> {
+  const load = machineLoad();
+  const sim = await startSimulator(o.scale, o.seed);
+  const port = await freePort();
+  const bare = startProcess('bench/bare-server.ts', { BENCH_BARE_PORT: String(port), NODE_ENV: 'production' }, 'bare server');
+  try {
+    await waitForOutput(bare, /bare server listening on \d+/);
+    const base = `http://127.0.0.1:${port}`;
+    const auth = `Basic ${Buffer.from('u_sim:p_sim').toString('base64')}`;
+    const placeCall = async (to: string) => {
+      const body = new URLSearchParams({ from: '+46766860000', to, voice_start: `${base}/webhooks/voice-start`, whenhangup: `${base}/webhooks/hangup`, timeout: '40' });
+      await json(`${sim.elks}/a1/calls`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' }, body });
+    };
+    const idle = procMemory(bare.pid!);
+    const mem = sampleMemory(bare.pid!);
+
+    const warm = warmupCount(simCalls);
+    for (let i = 0; i < warm; i++) await json(`${sim.elks}/sim/personas`, jsonPost({ phone: phone(9, i), persona: 'hangs_up' }));
+    await Promise.all(Array.from({ length: warm }, (_, i) => placeCall(phone(9, i))));
+    await settledCalls(sim.elks, warm, Date.now() + 120_000);
+    await fetch(`${base}/bare/reset`, { method: 'POST' });
+
+    const cpu0 = { server: procCpuSeconds(bare.pid!), sim: procCpuSeconds(sim.child.pid!) };
+    const measured = new Set(Array.from({ length: simCalls }, (_, i) => phone(2, i)));
+    const rampMs = o.rampSimS * 1000 * o.scale;
+    const deadline = phaseDeadline(rampMs, o.scale);
+    const t0 = Date.now();
+    await ramp(simCalls, rampMs, (i) => placeCall(phone(2, i)));
+    const { calls, timedOut } = await settledCalls(sim.elks, warm + simCalls, deadline);
+    const seconds = (Date.now() - t0) / 1000;
+    const cpu = { serverSeconds: cpuDelta(bare.pid!, cpu0.server), simulatorSeconds: cpuDelta(sim.child.pid!, cpu0.sim) };
+    const memory = { idleRssMiB: idle ? round2(idle.rssMiB) : null, ...mem.stop() };
+    const { samples } = await json<{ samples: Record<string, number[]> }>(`${base}/bare/stats`);
+    const figures = simFigures(calls, measured);
+    return {
+      server: 'bare',
+      simCalls,
+      warmupCalls: warm,
+      seconds: round2(seconds),
+      ...figures,
+      incomplete: timedOut ? simCalls - calls.filter((c) => measured.has(c.to) && c.settled).length : 0,
+      inProcess: {
+        voiceStart: summarize(samples['voice-start'] ?? []),
+        recToNext: summarize([...(samples.rec ?? []), ...(samples.next ?? [])]),
+        rec: summarize(samples.rec ?? []),
+        next: summarize(samples.next ?? []),
+      },
+      memory,
+      cpu,
+      load,
+    };
+  } finally {
+    await Promise.all([stopProcess(bare), stopProcess(sim.child)]);
+  }
+}
+
+const jsonPost = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const cpuDelta = (pid: number, before: number | null) => {
+  const now = procCpuSeconds(pid);
+  return now === null || before === null ? null : round2(now - before);
+};
+
+let builtBackend: string | undefined;
+
+async function backendPhase(simCalls: number, o: Required<Omit<WebhookOptions, 'simCalls'>>): Promise<PhaseResult> {
+  const load = machineLoad();
+  const sim = await startSimulator(o.scale, o.seed);
+  const db = await trackedDatabase(`samtal_bench_webhooks_${process.pid}`);
+  const redis = trackedRedisPrefix('webhooks');
+  const port = await freePort();
+  const env = backendEnv({
+    PORT: String(port),
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    DATABASE_URL: db.url,
+    REDIS_PREFIX: redis.prefix,
+    ELKS_API_URL: `${sim.elks}/a1`,
+    OPENAI_BASE_URL: sim.openai,
+  });
+  if (o.compiled && !builtBackend) builtBackend = buildBackend();
+  const compiled = o.compiled ? builtBackend! : null;
+  const start = (e: Record<string, string>, label: string) =>
+    compiled ? startCompiled(compiled, e, label) : startProcess('apps/backend/src/main.ts', e, label);
+  const procs = o.split
+    ? [start({ ...env, ROLE: 'api' }, 'backend api'), start({ ...env, ROLE: 'worker', PORT: '0' }, 'backend worker')]
+    : [start(env, 'backend')];
+  const api = procs[0]!;
+  const sql = postgres(db.url, { max: 2, onnotice: () => {} });
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/ready`, 60_000);
+    const base = `http://127.0.0.1:${port}`;
+    const verify = async (to: string, i: number): Promise<string> => {
+      const body = await json<{ call_session_id: string }>(`${base}/webhooks/verification`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${env.VERIFICATION_WEBHOOK_SECRET}` },
         body: JSON.stringify({
@@ -61,8 +280,8 @@ async function main() {
           old_record: null,
           record: {
             id: crypto.randomUUID(),
-            store_id: STORES[i % 2],
-            phone_number: phone,
+            store_id: GROCERY,
+            phone_number: to,
             transaction_amount: 200 + i,
             transaction_time: new Date().toISOString(),
             verification_status: 'verified',
@@ -70,45 +289,140 @@ async function main() {
           },
         }),
       });
-      const body = (await res.json()) as { call_session_id: string };
-      ids.push(body.call_session_id);
-    }),
-  );
-  let last = '';
-  for (;;) {
-    const rows = await sql<{ status: string; n: number }[]>`
-      select session_status as status, count(*)::int as n from feedback_call_sessions group by 1 order by 1`;
-    const line = rows.map((r) => `${r.status}=${r.n}`).join(' ');
-    if (line !== last) process.stdout.write(`bench: ${line}\n`);
-    last = line;
-    if (rows.every((r) => !['pending', 'in_progress'].includes(r.status))) break;
-    await new Promise((r) => setTimeout(r, 500));
+      return body.call_session_id;
+    };
+    const sessionsDone = async (ids: string[], deadline: number): Promise<Record<string, number>> => {
+      for (;;) {
+        const rows = await sql<{ status: string; n: number }[]>`
+          select session_status as status, count(*)::int as n from feedback_call_sessions where id = any(${ids}::uuid[]) group by 1`;
+        const out = Object.fromEntries(rows.map((r) => [r.status, r.n]));
+        if (rows.every((r) => !['pending', 'in_progress'].includes(r.status)) || Date.now() > deadline) return out;
+        await sleep(500);
+      }
+    };
+    const idle = procMemory(api.pid!);
+    const mem = sampleMemory(api.pid!);
+
+    const warm = warmupCount(simCalls);
+    for (let i = 0; i < warm; i++) await json(`${sim.elks}/sim/personas`, jsonPost({ phone: phone(9, i), persona: 'hangs_up' }));
+    const warmIds = await Promise.all(Array.from({ length: warm }, (_, i) => verify(phone(9, i), i)));
+    await sessionsDone(warmIds, Date.now() + 120_000);
+    await settledCalls(sim.elks, warm, Date.now() + 60_000);
+
+    const cpu0 = { server: procCpuSeconds(api.pid!), sim: procCpuSeconds(sim.child.pid!), worker: procs[1] ? procCpuSeconds(procs[1].pid!) : null };
+    const measured = new Set(Array.from({ length: simCalls }, (_, i) => phone(1, i)));
+    const ids: string[] = [];
+    const rampMs = o.rampSimS * 1000 * o.scale;
+    const deadline = phaseDeadline(rampMs, o.scale);
+    const t0 = Date.now();
+    await ramp(simCalls, rampMs, async (i) => {
+      ids.push(await verify(phone(1, i), i));
+    });
+    let last = '';
+    const progress = setInterval(async () => {
+      const rows = await sql<{ status: string; n: number }[]>`
+        select session_status as status, count(*)::int as n from feedback_call_sessions where id = any(${ids}::uuid[]) group by 1 order by 1`.catch(() => []);
+      const line = rows.map((r) => `${r.status}=${r.n}`).join(' ');
+      if (line !== last) o.log(`    backend sessions: ${line}`);
+      last = line;
+    }, 5_000);
+    const sessions = await sessionsDone(ids, deadline).finally(() => clearInterval(progress));
+    const { calls, timedOut } = await settledCalls(sim.elks, warm + simCalls, deadline);
+    const seconds = (Date.now() - t0) / 1000;
+    const cpu = {
+      serverSeconds: cpuDelta(api.pid!, cpu0.server),
+      simulatorSeconds: cpuDelta(sim.child.pid!, cpu0.sim),
+      ...(procs[1] ? { workerSeconds: cpuDelta(procs[1].pid!, cpu0.worker) } : {}),
+    };
+    const memory = { idleRssMiB: idle ? round2(idle.rssMiB) : null, ...mem.stop() };
+    const metrics = await sql<{ first: string | null; lat: Record<string, number> }[]>`
+      select answer_to_first_audio_ms as first, webhook_latencies_ms as lat from call_quality_metrics where call_session_id = any(${ids}::uuid[])`;
+    const pick = (prefix: string) => metrics.flatMap((m) => Object.entries(m.lat).filter(([k]) => k.startsWith(prefix)).map(([, v]) => Number(v)));
+    const figures = simFigures(calls, measured);
+    const unfinished = Object.entries(sessions).filter(([s]) => ['pending', 'in_progress'].includes(s)).reduce((a, [, n]) => a + n, 0);
+    return {
+      server: 'backend',
+      simCalls,
+      warmupCalls: warm,
+      seconds: round2(seconds),
+      ...figures,
+      incomplete: Math.max(unfinished, timedOut ? simCalls - calls.filter((c) => measured.has(c.to) && c.settled).length : 0),
+      inProcess: {
+        voiceStart: summarize(metrics.filter((m) => m.first !== null).map((m) => Number(m.first))),
+        recToNext: summarize([...pick('rec:'), ...pick('next:')]),
+        rec: summarize(pick('rec:')),
+        next: summarize(pick('next:')),
+      },
+      sessions,
+      memory,
+      cpu,
+      load,
+    };
+  } finally {
+    await sql.end();
+    await Promise.all(procs.map(stopProcess));
+    await stopProcess(sim.child);
+    await db.drop();
+    await redis.drop();
   }
-  const stats = (await (await fetch(`http://127.0.0.1:${PORTS.elks}/sim/stats`)).json()) as {
-    webhooks: { count: number; p50_ms: number; p95_ms: number; p99_ms: number; by_kind: Record<string, { count: number; p50_ms: number; p95_ms: number; p99_ms: number }> };
-  };
-  const [m] = await sql<{ p99: string; first_audio_p99: string }[]>`
-    select percentile_cont(0.99) within group (order by webhook_p99_ms) as p99,
-           percentile_cont(0.99) within group (order by answer_to_first_audio_ms) as first_audio_p99
-    from call_quality_metrics`;
-  await sql.end();
-  const w = stats.webhooks;
-  const mode = process.argv.includes('--split') ? 'api and workers in separate processes' : 'one process, ROLE=all';
-  process.stdout.write(`\nwebhook answer latency, ${CALLS} concurrent calls (time scale ${SCALE}, ${mode}), as timed by the 46elks simulator:\n`);
-  process.stdout.write(`  all      n=${w.count}  p50=${w.p50_ms} ms  p95=${w.p95_ms} ms  p99=${w.p99_ms} ms\n`);
-  for (const [kind, k] of Object.entries(w.by_kind)) {
-    process.stdout.write(`  ${kind.padEnd(12)} n=${k.count}  p50=${k.p50_ms} ms  p95=${k.p95_ms} ms  p99=${k.p99_ms} ms\n`);
-  }
-  process.stdout.write(`  backend's own handling time: p99 of per-call p99 = ${Number(m?.p99).toFixed(2)} ms; answer→first audio p99 = ${Number(m?.first_audio_p99).toFixed(2)} ms\n`);
-  process.stdout.write(`  (${((Date.now() - started) / 1000).toFixed(1)} s in all)\n`);
 }
 
-main()
-  .catch((err) => {
-    process.stderr.write(`bench failed: ${(err as Error).stack}\n`);
-    process.exitCode = 1;
+export async function runWebhookLevel(level: number, opts: WebhookOptions): Promise<LevelResult> {
+  const o = { rampSimS: 5, seed: 7, split: false, compiled: false, log: (l: string) => process.stdout.write(`${l}\n`), ...opts };
+  const simCalls = opts.simCalls ?? Math.max(1, Math.round(level * o.scale));
+  o.log(`  ${level} concurrent calls = ${simCalls} simulated calls at time scale ${o.scale}: bare server…`);
+  const bare = await barePhase(simCalls, o);
+  o.log(`    bare: p99 ${bare.webhooks.all.p99} ms over ${bare.webhooks.all.n} webhooks (${bare.seconds} s); backend…`);
+  const backend = await backendPhase(simCalls, o);
+  o.log(`    backend: p99 ${backend.webhooks.all.p99} ms over ${backend.webhooks.all.n} webhooks (${backend.seconds} s), peak RSS ${backend.memory.hwmMiB} MiB`);
+  const a = backend.webhooks.all;
+  const b = bare.webhooks.all;
+  return { level, scale: o.scale, simCalls, bare, backend, ratio: { p50: div(a.p50, b.p50), p95: div(a.p95, b.p95), p99: div(a.p99, b.p99) } };
+}
+
+export async function runWebhookBench(opts: WebhookOptions): Promise<LevelResult[]> {
+  const out: LevelResult[] = [];
+  for (const level of opts.levels) out.push(await runWebhookLevel(level, opts));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function printLevel(r: LevelResult): void {
+  const w = (s: Summary) => `n=${String(s.n).padStart(6)}  p50 ${s.p50} ms  p95 ${s.p95} ms  p99 ${s.p99} ms  max ${s.max} ms`;
+  const lines = [
+    `\n${r.level} concurrent calls (${r.simCalls} simulated calls at time scale ${r.scale}), as timed by the 46elks simulator:`,
+    `  backend  all       ${w(r.backend.webhooks.all)}`,
+    ...KINDS.map((k) => `           ${k.padEnd(10)}${w(r.backend.webhooks.byKind[k])}`),
+    `  bare     all       ${w(r.bare.webhooks.all)}`,
+    ...KINDS.map((k) => `           ${k.padEnd(10)}${w(r.bare.webhooks.byKind[k])}`),
+    `  ratio backend/bare: p50 ${r.ratio.p50}×  p95 ${r.ratio.p95}×  p99 ${r.ratio.p99}×`,
+    `  in-process handling, backend vs bare: answer→first audio p99 ${r.backend.inProcess.voiceStart.p99} vs ${r.bare.inProcess.voiceStart.p99} ms; ` +
+      `recording/next p99 ${r.backend.inProcess.recToNext.p99} vs ${r.bare.inProcess.recToNext.p99} ms`,
+    `  backend RSS: idle ${r.backend.memory.idleRssMiB} MiB, peak ${r.backend.memory.hwmMiB} MiB (VmHWM); CPU ${r.backend.cpu.serverSeconds} s backend, ` +
+      `${r.backend.cpu.simulatorSeconds} s simulator over ${r.backend.seconds} s`,
+    `  call states: backend ${JSON.stringify(r.backend.callStates)} sessions ${JSON.stringify(r.backend.sessions)}; bare ${JSON.stringify(r.bare.callStates)}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+if (require.main === module) {
+  installSignalCleanup();
+  const scale = Number(arg('scale', '0.25'));
+  const calls = process.argv.includes('--calls') ? Number(arg('calls', '200')) : undefined;
+  const levels = calls !== undefined ? [Math.round(calls / scale)] : arg('levels', '200').split(',').map(Number);
+  runWebhookBench({
+    levels,
+    scale,
+    simCalls: calls,
+    split: process.argv.includes('--split'),
+    compiled: process.argv.includes('--compiled'),
+    rampSimS: Number(arg('ramp', '5')),
   })
-  .finally(async () => {
-    await stopAll();
-    await dropDatabase(DB);
-  });
+    .then((results) => results.forEach(printLevel))
+    .catch((err) => {
+      process.stderr.write(`bench failed: ${(err as Error).stack}\n`);
+      process.exitCode = 1;
+    })
+    .finally(cleanupAll);
+}
