@@ -112,7 +112,7 @@ async function loadFeedback(sql: Sql, week: Week, firstStore: number, stores: nu
   const series = `generate_series(${offset + 1}, ${offset + total}) n`;
   const store = `bench_store_id(${firstStore} + (n - ${offset} - 1) / ${perStore})`;
   // Seconds into the week; 601000 s < the shortest (DST) week of 167 h.
-  const at = `'${week.start.toISOString()}'::timestamptz + ((n * 7919) % 601000) * interval '1 second'`;
+  const at = `'${week.start.toISOString()}'::timestamptz + ((n::bigint * 7919) % 601000) * interval '1 second'`;
   const steps: Array<[string, string]> = [
     [
       'verifications',
