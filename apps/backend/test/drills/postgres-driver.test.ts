@@ -7,6 +7,8 @@ import { createTcpProxy, type TcpProxy } from './support/tcp-proxy';
  * `npm ci`'s postinstall): a query handed to a pooled connection after its socket errored but
  * before it closed sat in the connection's queue and never settled — a worker waited forever.
  * Found by the Postgres-cut drill. With the patch it is rejected, and the pool recovers.
+ * And: a connection closed while a write was scheduled kept the cleared timer's handle, so the
+ * startup message of its next connection was never sent (CONNECT_TIMEOUT, again and again).
  */
 
 const settle = <T>(p: Promise<T>, ms = 5_000) =>
@@ -60,4 +62,24 @@ describe('postgres.js under a connection cut (patched driver)', () => {
       await sql.end({ timeout: 1 });
     }
   }, 30_000);
+
+  it('a query written just as its socket resets: the connection still reconnects (its startup message is flushed)', async () => {
+    const url = new URL(db.url);
+    url.port = String(proxy.port);
+    const sql = postgres(url.toString(), { max: 1, prepare: false, connect_timeout: 2, onnotice: () => {} });
+    try {
+      await sql`select 1`;
+      const tx = sql.begin(async (t) => {
+        await t`select 1`;
+        proxy.cut(); // the reset reaches the socket while the next query's write is still scheduled
+        await t`select 2`;
+      });
+      expect(await settle(tx)).toMatch(/^rejected/);
+      // The one connection must come back: unpatched, its startup message sat unflushed behind the
+      // dead socket's cleared write timer, and every later query failed with CONNECT_TIMEOUT.
+      expect(await settle(sql`select 3 as x`, 4_000)).toBe('resolved');
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
+  }, 15_000);
 });
