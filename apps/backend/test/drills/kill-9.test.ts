@@ -82,10 +82,12 @@ describe('drill: kill -9 of a backend process mid-call', () => {
     const call = await underWay(phone);
 
     // Slow speech-to-text down so the next recording's job is mid-flight in the process we kill.
-    stack.sim.openai.setFaults({ latencyMs: 1_500 });
+    // Only a job picked up after the slow-down is sure to be mid-flight when the kill lands.
+    const slowFrom = Date.now();
+    stack.sim.openai.setFaults({ latencyMs: 3_000 });
     const inFlight = await until('a speech-to-text job running in the backend', async () => {
-      const [job] = (await stack.deps.queues.stt.getJobs(['active'])) as Job[];
-      return job?.data.sessionId === sessionId ? job : null;
+      const jobs = (await stack.deps.queues.stt.getJobs(['active'])) as Job[];
+      return jobs.find((job) => job.data.sessionId === sessionId && (job.processedOn ?? 0) >= slowFrom) ?? null;
     });
     const killed = await backend!.kill('SIGKILL');
     stack.sim.openai.setFaults({ latencyMs: 0 });

@@ -9,6 +9,9 @@ import net from 'node:net';
  * - `replay`: if the upstream dies after a request was sent but before one byte of the answer came
  *   back, send the request again on a new upstream connection (HAProxy's `retry-on
  *   empty-response`). Only safe in front of idempotent handlers — which the 46elks webhooks are.
+ *   In this mode an upstream that closes a keep-alive connection between two requests does not
+ *   close the client's: the next request opens a new upstream connection (HTTP/1.1 with
+ *   Content-Length framing only).
  * - `onClientData` / `onUpstreamData`: hooks on every chunk each way, called before it is
  *   forwarded; a hook that calls `cut()` stops the chunk (a drill cuts as a given query passes,
  *   or as Postgres' answer to a COMMIT comes back — committed, but the client never learns).
@@ -61,6 +64,23 @@ export async function createTcpProxy(options: TcpProxyOptions): Promise<TcpProxy
     let backlog: Buffer[] = [];
     let connected = false;
     let clientEnded = false;
+    /**
+     * Replay mode speaks just enough HTTP/1.1 to know whether the connection is idle: a request
+     * is open from its first byte until its response is complete (Content-Length framing, which
+     * every answer of our backend has). An upstream that goes away while the connection is idle
+     * (an instance killed between two keep-alive requests) is not passed on to the client — like
+     * a load balancer, whose client connections outlive any one backend connection, the next
+     * request simply opens a new upstream connection.
+     */
+    let requestOpen = false;
+    let response: Buffer = Buffer.alloc(0);
+
+    const responseComplete = (): boolean => {
+      const head = response.indexOf('\r\n\r\n');
+      if (head < 0) return false;
+      const length = /\r\ncontent-length:\s*(\d+)/i.exec(response.subarray(0, head).toString('latin1'));
+      return length !== null && response.length >= head + 4 + Number(length[1]);
+    };
 
     const connect = (deadline: number) => {
       const up = net.connect(options.target.port, host);
@@ -78,11 +98,19 @@ export async function createTcpProxy(options: TcpProxyOptions): Promise<TcpProxy
         options.onUpstreamData?.(chunk);
         if (pair.cut) return;
         unanswered = [];
+        if (options.replay && requestOpen) {
+          response = Buffer.concat([response, chunk]);
+          if (responseComplete()) {
+            requestOpen = false;
+            response = Buffer.alloc(0);
+          }
+        }
         client.write(chunk);
       });
-      // A request still unanswered when the upstream goes away is replayed (below), not ended.
+      // A request still unanswered, or an idle connection, outlives the upstream in replay mode
+      // (below); otherwise the client sees the end the upstream sent.
       up.on('end', () => {
-        if (!(options.replay && unanswered.length > 0)) client.end();
+        if (!options.replay) client.end();
       });
       up.on('error', () => {});
       up.on('close', () => {
@@ -99,6 +127,11 @@ export async function createTcpProxy(options: TcpProxyOptions): Promise<TcpProxy
           connect(Date.now() + (options.holdMs ?? 0));
           return;
         }
+        if (options.replay && !requestOpen && !clientEnded) {
+          // Idle: the next request connects anew.
+          pair.upstream = null;
+          return;
+        }
         client.destroy();
       });
     };
@@ -106,13 +139,21 @@ export async function createTcpProxy(options: TcpProxyOptions): Promise<TcpProxy
     client.on('data', (chunk: Buffer) => {
       options.onClientData?.(chunk);
       if (pair.cut) return;
+      if (!requestOpen) {
+        requestOpen = true;
+        response = Buffer.alloc(0);
+      }
       unanswered.push(chunk);
       if (pair.upstream && connected) pair.upstream.write(chunk);
-      else backlog.push(chunk);
+      else {
+        backlog.push(chunk);
+        if (!pair.upstream) connect(Date.now() + (options.holdMs ?? 0));
+      }
     });
     client.on('end', () => {
       clientEnded = true;
       if (pair.upstream && connected) pair.upstream.end();
+      else if (!pair.upstream) client.end();
     });
     client.on('close', () => {
       pairs.delete(pair);
