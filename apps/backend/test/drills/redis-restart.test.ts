@@ -16,8 +16,9 @@ import { expectNoPhoneNumbers } from './support/log-guard';
  * - the call in flight cannot continue: its live state (Redis) is gone, so 46elks gets a hang-up
  *   (or a 500 while Redis is down, which also ends the call) and, once its retried hangup webhook
  *   lands, the session ends `abandoned` with `call_state_lost` — final and explained, not retried;
- * - repeating schedules stored in Redis (the watchdog, the purge) are gone with the data until a
- *   scheduler process starts again (pinned below; see the drill report).
+ * - repeating schedules stored in Redis (the watchdog, the purge) are upserted again by the
+ *   scheduler as soon as its connection is back; delayed jobs (a busy line's retry) are gone, and
+ *   the watchdog re-enqueues them from Postgres when it next runs.
  */
 
 describe('drill: Redis restarts mid-call, empty', () => {
@@ -102,9 +103,12 @@ describe('drill: Redis restarts mid-call, empty', () => {
     expect(sim!.state === 'failed' || sim!.state === 'success').toBe(true);
     expect(stack.sim.elks.listCalls({ to: phone })).toHaveLength(1);
     expect(await footprint(stack.deps.sql, sessionId)).toMatchObject({ attempts: 1, messages: 0, grades: 0, rewards: 0 });
-    // Pinned: the watchdog's repeating schedule lived in Redis and went with the data …
-    expect(await stack.deps.queues.maintenance.getJobScheduler('watchdog')).toBeUndefined();
-    // … and so did the busy customer's retry: the session says pending, no job will dial it.
+    // The repeating schedules lived in Redis and went with the data; the scheduler upserts them
+    // again as soon as its connection is back …
+    await until('the schedules to be re-asserted', async () => Boolean(await stack.deps.queues.maintenance.getJobScheduler('watchdog')));
+    expect(await stack.deps.queues.maintenance.getJobScheduler('purge')).toBeDefined();
+    expect(backend.logs.some((l) => l.message === 'schedules re-asserted' && l.reason === 'redis reconnected')).toBe(true);
+    // … but the busy customer's delayed retry went too: the session says pending, no job will dial it.
     const [waiting] = await stack.deps.sql`select session_status, retry_count from feedback_call_sessions where id = ${busy.sessionId}`;
     expect(waiting).toEqual({ session_status: 'pending', retry_count: 1 });
     expect(await stack.deps.queues.dial.getJob(jobId.dial(busy.sessionId, 2))).toBeUndefined();
