@@ -13,4 +13,5 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(jose|@seriousme)/)'],
   testTimeout: 30_000,
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+  globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
 };

@@ -5,6 +5,7 @@ import express from 'express';
 import { closeServer, shutdown } from '../src/lifecycle';
 import { createLogger } from '../src/observability/logger';
 import { testEnv } from './helpers/env';
+import { sinkLog } from './helpers/log-sink';
 import { createTestDatabase, type TestDb } from './helpers/pg';
 import { dropPrefix, uniquePrefix } from './helpers/redis';
 
@@ -73,6 +74,7 @@ describe('graceful shutdown', () => {
         const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 20_000);
         child!.stdout!.on('data', (c: Buffer) => {
           out += c.toString();
+          sinkLog(c.toString());
           const m = /"message":"api listening".*?"port":(\d+)|"port":(\d+).*?"message":"api listening"/.exec(out);
           if (m) {
             clearTimeout(timer);

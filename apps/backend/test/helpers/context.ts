@@ -1,9 +1,9 @@
-import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import type { Config } from '../../src/config';
 import { createDeps, type Deps } from '../../src/deps';
 import { buildApp } from '../../src/http/app';
 import { createLogger } from '../../src/observability/logger';
+import { captureStream } from './log-sink';
 import { testConfig } from './env';
 import { createTestDatabase, type TestDb } from './pg';
 import { dropPrefix, uniquePrefix } from './redis';
@@ -27,12 +27,7 @@ export async function createTestContext(
   const prefix = uniquePrefix();
   const config = testConfig({ DATABASE_URL: db.url, REDIS_PREFIX: prefix, ...overrides });
   const logs: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString().split('\n')) if (line.trim()) logs.push(JSON.parse(line));
-      cb();
-    },
-  });
+  const stream = captureStream((line) => logs.push(JSON.parse(line)));
   const log = createLogger({ level: 'debug', stream });
   const { deps, close } = createDeps(config, { log, clock: opts.clock });
   const app = buildApp(deps);

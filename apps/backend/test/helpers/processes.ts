@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { type AddressInfo, createServer } from 'node:net';
 import { REPO_ROOT } from '../../src/db/migrate';
 import { testEnv } from './env';
+import { sinkLog } from './log-sink';
 
 /**
  * Real processes for the failure drills: the backend as a child (`node --import tsx …/main.ts`, so
@@ -88,6 +89,7 @@ export async function spawnBackend(overrides: Record<string, string | undefined>
   const waiters = new Set<(log: Record<string, unknown>) => void>();
   const take = (line: string) => {
     lines.push(line);
+    sinkLog(line);
     if (!line.startsWith('{')) return;
     try {
       const log = JSON.parse(line) as Record<string, unknown>;

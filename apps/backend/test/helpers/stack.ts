@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { type Simulators, type SimulatorOptions, startSimulators } from '@samtal/simulator';
 import type { SessionStatus } from '@samtal/types';
 import request from 'supertest';
@@ -10,6 +9,7 @@ import { buildApp } from '../../src/http/app';
 import { startWorkers } from '../../src/jobs/workers';
 import type { Stoppable } from '../../src/lifecycle';
 import { createLogger } from '../../src/observability/logger';
+import { captureStream } from './log-sink';
 import { testConfig } from './env';
 import { createTestDatabase, type TestDb } from './pg';
 import { dropPrefix, uniquePrefix } from './redis';
@@ -57,12 +57,7 @@ export async function startStack(
     ...opts.env,
   });
   const logs: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _e, cb) {
-      logs.push(...chunk.toString().split('\n').filter(Boolean));
-      cb();
-    },
-  });
+  const stream = captureStream((line) => logs.push(line));
   const log = createLogger({ level: 'debug', stream });
   let { deps, close } = createDeps(config, { log });
   server.on('request', buildApp(deps));
@@ -186,7 +181,21 @@ export async function waitFor(
     const [s] = await stack.deps.sql<SessionState[]>`
       select session_status, retry_count, failure_reason from feedback_call_sessions where id = ${sessionId}`;
     if (s && done(s)) return s;
-    if (Date.now() > until) throw new Error(`session ${sessionId} did not settle: ${JSON.stringify(s)}`);
+    if (Date.now() > until) throw new Error(`session ${sessionId} did not settle: ${JSON.stringify(s)}\n${describeCalls(stack, sessionId)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** What the 46elks simulator saw of a session's calls: the diagnosis a settle timeout needs. */
+function describeCalls(stack: Stack, sessionId: string): string {
+  const calls = stack.sim.elks.listCalls().filter((c) => c.voiceStart.includes(`s=${sessionId}`));
+  if (calls.length === 0) return 'the 46elks simulator saw no call for it';
+  return calls
+    .map((c) =>
+      [
+        `call ${c.id}: state=${c.state} endReason=${c.endReason ?? '-'} warnings=${JSON.stringify(c.warnings)}`,
+        ...c.webhooks.map((w) => `  ${w.at} ${w.kind}#${w.attempt} → ${w.status ?? w.error}`),
+      ].join('\n'),
+    )
+    .join('\n');
 }
