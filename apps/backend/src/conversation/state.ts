@@ -120,13 +120,22 @@ export async function setFields(ctx: Ctx, sessionId: string, attemptNo: number, 
   return true;
 }
 
-/** Sets a field only if unset; returns the value that won (ours or the earlier one). */
+/**
+ * Sets a field only if unset; returns the value that won (ours or the earlier one). Like setFields,
+ * it never brings a gone call state back: HSETNX would recreate the hash without a TTL (a late or
+ * replayed recording webhook did, leaving a key for good), so a write to a missing state is undone.
+ */
 export async function setOnce(ctx: Ctx, sessionId: string, attemptNo: number, field: string, value: string): Promise<string> {
   const key = callKey(ctx, sessionId, attemptNo);
-  const [[, set], [, current]] = (await ctx.redis.multi().hsetnx(key, field, value).hget(key, field).exec()) as [
+  const [[, exists], [, set], [, current]] = (await ctx.redis.multi().exists(key).hsetnx(key, field, value).hget(key, field).exec()) as [
+    [null, number],
     [null, number],
     [null, string],
   ];
+  if (exists === 0) {
+    await ctx.redis.del(key);
+    return value;
+  }
   return set === 1 ? value : current;
 }
 

@@ -94,7 +94,7 @@ export const elksWebhookRoutes = (ctx: Ctx) => {
     timeIt(ctx, req, res, v, 'voice-start');
     const snap = await readCallState(ctx, v.s, v.a);
     if (!snap) return void res.json(HANG_UP);
-    await ctx.redis.hsetnx(ctx.key('call', v.s, String(v.a)), 'answered_at', String(Date.now()));
+    await setOnce(ctx, v.s, v.a, 'answered_at', String(Date.now()));
     res.json(await answerOnce(ctx, snap, 'resp:start', decideOpening(snap)));
   });
 
