@@ -119,6 +119,9 @@ function tidy(g: Grade): Grade {
   };
 }
 
+/** The structured-output format, built once (zod → JSON Schema costs ~0.5 ms a call). */
+const GRADE_FORMAT = zodResponseFormat(GradeSchema, 'feedback_grade');
+
 /**
  * One grade. A refusal or an answer that fails the schema (bad JSON, a missing key, cut off) is
  * asked again, up to ANALYSIS_LLM_ATTEMPTS tries, then fails as not retryable. Transport errors
@@ -132,7 +135,7 @@ export async function gradeTranscript(ctx: Ctx, store: StoreContextForPrompt, me
   const request = {
     model: ctx.config.OPENAI_MODEL,
     messages: buildGradingMessages(store, messages),
-    response_format: zodResponseFormat(GradeSchema, 'feedback_grade'),
+    response_format: GRADE_FORMAT,
     temperature: 0,
     seed: 7,
     max_completion_tokens: 1_500,

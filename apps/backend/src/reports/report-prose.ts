@@ -28,6 +28,9 @@ export const ReportProse = z.object({
 });
 export type ReportProse = z.infer<typeof ReportProse>;
 
+/** Built once: zod → JSON Schema is not free, and 10,000 stores ask every Monday. */
+const REPORT_FORMAT = zodResponseFormat(ReportProse, 'weekly_report');
+
 const SYSTEM = [
   'Du är analytiker åt en svensk butik och skriver veckorapporten om kundernas återkoppling.',
   'Du får veckans siffror och korta sammanfattningar av kundsamtal. Skriv på svenska, kort och konkret.',
@@ -63,7 +66,7 @@ export async function writeReportProse(
           { role: 'system', content: SYSTEM },
           { role: 'user', content: user },
         ],
-        response_format: zodResponseFormat(ReportProse, 'weekly_report'),
+        response_format: REPORT_FORMAT,
       },
       { timeout: 60_000, maxRetries: 3 },
     );
