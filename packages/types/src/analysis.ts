@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TranscriptMessage } from './calls';
-import { FraudCheckType } from './domain';
+import { FraudCheckType, Timestamp } from './domain';
 
 /**
  * The internal analysis API (DESIGN §3: /api/ai/analysis/*). Scores are 0.00–1.00, rewards 0 or
@@ -163,7 +163,7 @@ export type CleanupResponse = z.infer<typeof CleanupResponse>;
 
 export const MetricsQuery = z.object({
   store_id: z.uuid().optional(),
-  since: z.iso.datetime({ offset: true }).optional(),
+  since: Timestamp.optional(),
 });
 export type MetricsQuery = z.infer<typeof MetricsQuery>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Sentiment } from './analysis';
+import { fromMinYear } from './domain';
 
 /**
  * Business insights (DESIGN §3): GET /api/ai/business/search, /trends and /recommendations.
@@ -20,11 +21,12 @@ const isCalendarDate = (s: string) => {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 };
 
-/** A calendar day `YYYY-MM-DD` (2026-02-30 is refused, not rolled over). */
+/** A calendar day `YYYY-MM-DD` (2026-02-30 is refused, not rolled over), from the year 1900 on (0000-01-01 is refused, not passed to Postgres). */
 export const CalendarDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
-  .refine(isCalendarDate, 'not a calendar date');
+  .refine(isCalendarDate, 'not a calendar date')
+  .refine((s) => fromMinYear(Number(s.slice(0, 4))), 'expected a date from the year 1900 on');
 
 /** A whole number in a query string: digits only (the range shows in the OpenAPI description). */
 const queryInt = (min: number, max: number) =>

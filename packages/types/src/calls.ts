@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AttemptOutcome, SessionStatus, Speaker } from './domain';
+import { AttemptOutcome, beforeYear9999, hasNoNul, NO_NUL, PG_INT_MAX, SessionStatus, Speaker, Timestamp } from './domain';
 
 /** Field names follow the seed system's contracts (Vocilia step 5.1). */
 
@@ -27,10 +27,12 @@ export const VerificationRecord = z.object({
   id: z.uuid(),
   store_id: z.uuid(),
   phone_number: z.string().min(1).max(32),
-  transaction_amount: z.union([z.number(), z.string().regex(/^\d+(\.\d+)?$/)]).transform(Number).pipe(z.number().nonnegative()),
-  transaction_time: z.iso.datetime({ offset: true }),
+  /** SEK; `customer_verifications.transaction_amount` is numeric(12, 2). */
+  transaction_amount: z.union([z.number(), z.string().regex(/^\d+(\.\d+)?$/)]).transform(Number).pipe(z.number().nonnegative().max(9_999_999_999.99)),
+  transaction_time: Timestamp,
   verification_status: z.string().default('verified'),
-  verified_at: z.iso.datetime({ offset: true }).nullish(),
+  /** The call deadline is 48 h after it. */
+  verified_at: Timestamp.refine(beforeYear9999, 'expected a time before the year 9999').nullish(),
 });
 export type VerificationRecord = z.infer<typeof VerificationRecord>;
 
@@ -82,12 +84,12 @@ export type CallStatusResponse = z.infer<typeof CallStatusResponse>;
 
 export const TranscriptMessage = z.object({
   speaker: Speaker,
-  content: z.string().max(10_000),
-  timestamp_ms: z.number().int().nonnegative(),
-  message_order: z.number().int().nonnegative(),
+  content: z.string().max(10_000).refine(hasNoNul, NO_NUL),
+  timestamp_ms: z.number().int().nonnegative().max(PG_INT_MAX),
+  message_order: z.number().int().nonnegative().max(PG_INT_MAX),
   confidence_score: z.number().min(0).max(1).optional(),
-  message_type: z.string().max(40).optional(),
-  language_detected: z.string().max(10).optional(),
+  message_type: z.string().max(40).refine(hasNoNul, NO_NUL).optional(),
+  language_detected: z.string().max(10).refine(hasNoNul, NO_NUL).optional(),
 });
 export type TranscriptMessage = z.infer<typeof TranscriptMessage>;
 

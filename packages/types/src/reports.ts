@@ -1,13 +1,22 @@
 import { z } from 'zod';
+import { beforeYear9999, fromMinYear } from './domain';
 
 /** Weekly reports (seed system's report shape, DESIGN §3 and §7). */
 
-export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
+/** A calendar day `YYYY-MM-DD` from the year 1900 on (2026-02-30 and 0000-01-01 are refused, not passed to Postgres). */
+export const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
+  .refine((s) => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return true; // named by the regex already
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s && fromMinYear(d.getUTCFullYear());
+  }, 'expected a calendar date from 1900-01-01 on');
 
 export const GenerateReportRequest = z.object({
   store_id: z.uuid(),
   /** The Monday of the week; defaults to last week (the latest complete one). */
-  analysis_week: IsoDate.optional(),
+  analysis_week: IsoDate.refine(beforeYear9999, 'expected a week before the year 9999').optional(),
   /** Rebuild even if the store-week already has a report. */
   force: z.boolean().optional(),
 });

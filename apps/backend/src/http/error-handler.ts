@@ -20,7 +20,7 @@ export function zodFields(err: ZodError): FieldError[] {
   }));
 }
 
-/** body-parser errors carry a `type` and a `status`. */
+/** body-parser errors carry a `type` and a `status`; the router's (a path parameter it cannot decode) a `status`. */
 type ParserError = Error & { type?: string; status?: number };
 
 function toResponse(err: unknown): { status: number; body: Body } {
@@ -33,8 +33,16 @@ function toResponse(err: unknown): { status: number; body: Body } {
   const p = err as ParserError;
   if (p?.type === 'entity.parse.failed') return { status: 400, body: body('invalid_json', 'request body is not valid JSON') };
   if (p?.type === 'entity.too.large') return { status: 413, body: body('payload_too_large', 'request body is too large') };
+  if (p?.type === 'parameters.too.many') return { status: 413, body: body('payload_too_large', 'request body has too many parameters') };
   if (p?.type === 'encoding.unsupported' || p?.type === 'charset.unsupported')
     return { status: 400, body: body('validation_error', p.message) };
+  // Anything else the HTTP layer refused as the client's fault — a path that is not valid
+  // percent-encoding (router), a body that does not decompress or was cut short (body-parser) — is
+  // a 400, not a 500. Found by the fuzz drill.
+  if (p instanceof Error && typeof p.status === 'number' && p.status >= 400 && p.status < 500) {
+    const message = p instanceof URIError ? 'the request path is not valid percent-encoding' : p.type ? p.message : 'request body could not be decoded';
+    return { status: 400, body: body('validation_error', message) };
+  }
   return { status: ERROR_STATUS.internal_error, body: body('internal_error', 'internal server error') };
 }
 
