@@ -49,7 +49,9 @@ export function startCompiled(script: string, env: Record<string, string>, label
 }
 
 function spawnNode(args: string[], env: Record<string, string>, label: string): ChildProcess {
-  const child = spawn(process.execPath, args, {
+  // BENCH_CPU_PROF=<dir>: the backend processes write a V8 CPU profile there when they exit.
+  const prof = process.env.BENCH_CPU_PROF && label.startsWith('backend') ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

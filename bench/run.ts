@@ -3,7 +3,8 @@
  * met?` and bench/results.json. The figures are the truth, not the targets: a missed target is
  * printed as missed and the exit code stays 0; only a stage that crashes makes it non-zero.
  *
- *   npm run bench                          # everything, full sizes (~12–15 min on 2 cores)
+ *   npm run bench                          # everything, full sizes (~15–17 min on 2 cores)
+ *   BENCH_CPU_PROF=/tmp/prof npm run bench -- --only a   # also a V8 CPU profile of each backend process
  *   npm run bench -- --quick               # small sizes, a sanity run (~3 min)
  *   npm run bench -- --only a,c            # some stages (b and f come from a's runs)
  *
