@@ -1,4 +1,4 @@
-import { checkPattern, findNearDuplicates, jaccard, shingles } from './pattern';
+import { checkPattern, findNearDuplicates, jaccard, SHINGLE_CACHE_SIZE, shingles } from './pattern';
 
 const A = 'Mjölken i mejeridisken hade gått ut två dagar innan, och det var bara en kassa öppen så jag stod i kö i tjugo minuter. Dessutom var kanelbullarna i bageriet torra.';
 const B = 'Frukt och grönt var ganska tråkigt idag. Bananerna var bruna, flera avokados var mjuka och i påsen med äpplen låg ett som var ruttet. Prisskylt saknades på paprikan.';
@@ -32,5 +32,16 @@ describe('pattern check', () => {
     expect(many.fraud_indicators.map((i) => [i.code, i.weight])).toEqual([['phone_many_verifications', 0.5], ['phone_many_stores', 0.5]]);
     expect(many.risk_score).toBe(0.75);
     expect(JSON.stringify(many)).not.toMatch(/\+46/);
+  });
+
+  it('gives the same answer from the shingle cache, and after it has been overrun', () => {
+    const copy = A.replace('tjugo', 'trettio');
+    const others = [{ sessionId: 'other', text: A }, { sessionId: 'b', text: B }];
+    const first = findNearDuplicates(copy, others);
+    expect(findNearDuplicates(copy, others)).toEqual(first); // the others' shingles now come from the cache
+    const filler = Array.from({ length: SHINGLE_CACHE_SIZE + 10 }, (_, i) => ({ sessionId: `f${i}`, text: `${B} Kvitto nummer ${i} av ${i + 7}.` }));
+    expect(findNearDuplicates(copy, filler)).toEqual([]);
+    expect(findNearDuplicates(copy, others)).toEqual(first);
+    expect(first).toHaveLength(1);
   });
 });

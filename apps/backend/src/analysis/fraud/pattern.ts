@@ -57,14 +57,39 @@ function sharedPassage(text: string, other: ReadonlySet<string>): string {
   return best[1] > best[0] ? words.slice(best[0], best[1] + K - 1).join(' ') : '';
 }
 
+type Shingled = { words: number; set: ReadonlySet<string> };
+
+/**
+ * Every analysis compares its call with up to 200 recent ones at the store, whose texts do not
+ * change: their word counts and shingle sets are kept, keyed by the text itself, for the most
+ * recently used {@link SHINGLE_CACHE_SIZE} texts (a few MB). Profiled as the largest CPU cost of
+ * our own in an analysis before.
+ */
+export const SHINGLE_CACHE_SIZE = 2_000;
+const shingleCache = new Map<string, Shingled>();
+
+function shingled(text: string): Shingled {
+  const hit = shingleCache.get(text);
+  if (hit) {
+    shingleCache.delete(text);
+    shingleCache.set(text, hit);
+    return hit;
+  }
+  const words = tokensOf(text).length;
+  const value = { words, set: words < MIN_SHINGLE_WORDS ? new Set<string>() : shingles(text) };
+  shingleCache.set(text, value);
+  if (shingleCache.size > SHINGLE_CACHE_SIZE) shingleCache.delete(shingleCache.keys().next().value!);
+  return value;
+}
+
 /** Other calls whose answers are near-duplicates of `text`, most similar first. */
 export function findNearDuplicates(text: string, others: readonly OtherCall[], at = DUPLICATE_AT): Duplicate[] {
   if (tokensOf(text).length < MIN_SHINGLE_WORDS) return [];
   const mine = shingles(text);
   const out: Duplicate[] = [];
   for (const other of others) {
-    if (tokensOf(other.text).length < MIN_SHINGLE_WORDS) continue;
-    const theirs = shingles(other.text);
+    const { words, set: theirs } = shingled(other.text);
+    if (words < MIN_SHINGLE_WORDS) continue;
     const similarity = jaccard(mine, theirs);
     if (similarity >= at) out.push({ sessionId: other.sessionId, similarity: round2(similarity), sharedPassage: quote(sharedPassage(text, theirs)) });
   }
