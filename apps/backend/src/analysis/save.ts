@@ -37,14 +37,17 @@ export async function saveAssessment(sql: Sql, facts: SessionFacts, a: Assessed,
       on conflict (call_session_id) do nothing
       returning id`;
     if (!row) return null;
-    for (const c of a.checks) {
-      await tx`
+    // Pipelined: the five inserts leave in one write and come back together (one round trip).
+    await Promise.all(
+      a.checks.map(
+        (c) => tx`
         insert into fraud_detection_results
           (call_session_id, check_type, is_suspicious, confidence_level, risk_score, fraud_indicators, decision_reasoning, expires_at)
         values (${facts.id}, ${c.check_type}, ${c.is_suspicious}, ${c.confidence_level}, ${c.risk_score},
                 ${tx.json(c.fraud_indicators as never)}, ${c.decision_reasoning}, ${facts.expiresAt})
-        on conflict (call_session_id, check_type) do nothing`;
-    }
+        on conflict (call_session_id, check_type) do nothing`,
+      ),
+    );
     const purchase = facts.input.purchase.amountSek;
     if (reward.qualifies && purchase !== null && a.amountSek !== null) {
       const rewardId = await recordReward(tx, {
