@@ -51,7 +51,9 @@ export function startCompiled(script: string, env: Record<string, string>, label
 function spawnNode(args: string[], env: Record<string, string>, label: string): ChildProcess {
   // BENCH_CPU_PROF=<dir>: the backend processes write a V8 CPU profile there when they exit.
   const prof = process.env.BENCH_CPU_PROF && label.startsWith('backend') ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, ...args], {
+  // BENCH_NODE_FLAGS='--max-old-space-size=…': extra node flags for the backend processes (e.g. heap limits).
+  const flags = process.env.BENCH_NODE_FLAGS && label.startsWith('backend') ? process.env.BENCH_NODE_FLAGS.split(' ') : [];
+  const child = spawn(process.execPath, [...flags, ...prof, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,6 +5,7 @@
  *
  *   npm run bench                          # everything, full sizes (~15–17 min on 2 cores)
  *   BENCH_CPU_PROF=/tmp/prof npm run bench -- --only a   # also a V8 CPU profile of each backend process
+ *   BENCH_NODE_FLAGS='--max-old-space-size=128' npm run bench -- --only a   # node flags for the backend
  *   npm run bench -- --quick               # small sizes, a sanity run (~3 min)
  *   npm run bench -- --only a,c            # some stages (b and f come from a's runs)
  *
