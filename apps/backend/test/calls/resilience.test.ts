@@ -88,6 +88,26 @@ describe('duplicates, late webhooks, restarts and failures', () => {
     expect(stack.sim.elks.listCalls({ to: phone })).toHaveLength(1);
   });
 
+  it('46elks down (5xx on every create): the client retries, each attempt fails, then the session fails visibly', async () => {
+    stack.sim.elks.setFaults({ createCall5xx: 1_000 });
+    try {
+      const { sessionId, phone } = await fireVerification(stack, { persona: 'engaged' });
+      const final = await waitForFinal(stack, sessionId, 30_000);
+      expect(final).toMatchObject({ session_status: 'failed', retry_count: 3, failure_reason: 'failed_after_3_attempts' });
+      // Each attempt says why: 46elks kept answering 503 after the client's own retries.
+      const attempts = await stack.deps.sql<{ outcome: string; failure_reason: string }[]>`
+        select outcome, failure_reason from call_attempts where call_session_id = ${sessionId} order by attempt_no`;
+      expect(attempts).toHaveLength(3);
+      for (const a of attempts) {
+        expect(a.outcome).toBe('failed');
+        expect(a.failure_reason).toMatch(/^elks_unavailable: 46elks: POST \/calls failed after \d+ tries: .*answered 503/);
+      }
+      expect(stack.sim.elks.listCalls({ to: phone })).toHaveLength(0);
+    } finally {
+      stack.sim.elks.setFaults({ createCall5xx: 0 });
+    }
+  }, 40_000);
+
   it('46elks refusing the call (4xx) fails the session with the reason, no retries', async () => {
     stack.sim.elks.setFaults({ createCall4xx: 1 });
     const { sessionId } = await fireVerification(stack, { persona: 'engaged' });
