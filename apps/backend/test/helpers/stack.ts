@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Simulators, type SimulatorOptions, startSimulators } from '@samtal/simulator';
 import type { SessionStatus } from '@samtal/types';
@@ -60,7 +60,19 @@ export async function startStack(
   const stream = captureStream((line) => logs.push(line));
   const log = createLogger({ level: 'debug', stream });
   let { deps, close } = createDeps(config, { log });
-  server.on('request', buildApp(deps));
+  // Requests in flight on the current app: a restart lets them finish before closing their clients,
+  // as a graceful shutdown drains its server (a 500 from a closed Redis would end the call).
+  const tracked = (app: ReturnType<typeof buildApp>) => {
+    const open = { n: 0 };
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      open.n++;
+      res.once('close', () => open.n--);
+      app(req, res);
+    };
+    return { handler, open };
+  };
+  let current = tracked(buildApp(deps));
+  server.on('request', current.handler);
   await seedStores(deps);
   const stack: Stack = {
     sim,
@@ -81,8 +93,11 @@ export async function startStack(
     restart: async () => {
       await stack.stopWorkers();
       const next = createDeps(config, { log });
+      const previous = current;
+      current = tracked(buildApp(next.deps));
       server.removeAllListeners('request');
-      server.on('request', buildApp(next.deps));
+      server.on('request', current.handler);
+      for (const until = Date.now() + 5_000; previous.open.n > 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 5));
       await close();
       ({ deps, close } = next);
       stack.deps = deps;
