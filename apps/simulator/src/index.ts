@@ -81,3 +81,4 @@ export const startSimulators = async (input: SimulatorOptions = {}): Promise<Sim
     },
   };
 };
+export { createRng, type Rng } from './shared/prng';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { SignJWT } from 'jose';
+import { createRng as createSeededRng } from '@samtal/simulator';
 import { DateTime } from 'luxon';
 import { renderCallPrompts } from '../../src/calls/dial';
 import { createCallState } from '../../src/conversation/state';
@@ -34,17 +35,10 @@ const BATCH = 32;
 const REQUEST_TIMEOUT_MS = 15_000;
 const NUL = String.fromCharCode(0);
 
-// ── a seeded PRNG (mulberry32) ──────────────────────────────────────────────────────────────────
+// ── the simulators' seeded PRNG (mulberry32), with what a fuzzer needs on top ──────────────────────
 
 function createRng(seed: number) {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const { next } = createSeededRng(seed);
   const int = (n: number): number => Math.floor(next() * n);
   const hex = (n: number): string => Array.from({ length: n }, () => '0123456789abcdef'[int(16)]).join('');
   return {
@@ -1198,7 +1192,7 @@ describe('fuzz drill: 2,000 fuzzed requests across every endpoint → no 5xx', (
   });
 
   it('fuzzes every route the app serves: the router stack, the OpenAPI document and the generators agree', async () => {
-    const served = servedRoutes(stack.server.listeners('request')[0]);
+    const served = servedRoutes(stack.app());
     const res = await sendJson(stack, 'GET', '/openapi.json', {});
     const documented = Object.entries(res.body.paths as Record<string, Record<string, unknown>>)
       .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`))

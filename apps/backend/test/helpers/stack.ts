@@ -28,6 +28,8 @@ export type Stack = {
   deps: Deps;
   config: Config;
   server: Server;
+  /** The Express app serving right now (a restart swaps it). */
+  app: () => ReturnType<typeof buildApp>;
   baseUrl: string;
   db: TestDb;
   logs: string[];
@@ -69,7 +71,7 @@ export async function startStack(
       res.once('close', () => open.n--);
       app(req, res);
     };
-    return { handler, open };
+    return { handler, open, app };
   };
   let current = tracked(buildApp(deps));
   server.on('request', current.handler);
@@ -79,6 +81,7 @@ export async function startStack(
     deps,
     config,
     server,
+    app: () => current.app,
     baseUrl,
     db,
     logs,
