@@ -18,6 +18,7 @@ export type { SimulatorOptions } from './options';
 export { buildWav, parseWav } from './audio/wav';
 export { buildMp3, parseMp3 } from './audio/mp3';
 export { inspectAudio } from './audio/sniff';
+export { createRng, type Rng } from './shared/prng';
 
 export interface OpenAiControl {
   setFaults(faults: OpenAiFaultsInput): OpenAiFaults;
@@ -81,4 +82,3 @@ export const startSimulators = async (input: SimulatorOptions = {}): Promise<Sim
     },
   };
 };
-export { createRng, type Rng } from './shared/prng';
