@@ -11,7 +11,10 @@ module.exports = {
   },
   // jose v6 and the OpenAPI validator are ESM-only; Jest's CJS runtime can only require() ESM on Node >= 24.9
   transformIgnorePatterns: ['/node_modules/(?!(jose|@seriousme)/)'],
-  testTimeout: 30_000,
+  // Generous: on a busy CI machine an end-to-end test can take several times its usual time. Tests wait
+  // on conditions (with their own deadlines), never on sleeps, so a long timeout costs nothing when all is well.
+  testTimeout: 120_000,
+  setupFiles: ['<rootDir>/test/helpers/fast-check-seed.ts'],
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
 };

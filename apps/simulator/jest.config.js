@@ -11,5 +11,9 @@ module.exports = {
   },
   // jose v6 is ESM-only; Jest's CJS runtime can only require() ESM on Node >= 24.9
   transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
-  testTimeout: 30_000,
+  // Generous: on a busy CI machine an end-to-end test can take several times its usual time. Tests wait
+  // on conditions (with their own deadlines), never on sleeps, so a long timeout costs nothing when all is well.
+  testTimeout: 120_000,
+  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+  setupFiles: ['<rootDir>/test/helpers/fast-check-seed.ts'],
 };

@@ -27,7 +27,7 @@ test('hundreds of concurrent calls all settle, each with its own webhooks', asyn
   expect(stats.audio.cache_hits).toBeGreaterThan(stats.audio.fetches); // played URLs are cached like 46elks does
   await backend.close();
   await sims.stop();
-}, 60_000);
+}, 180_000);
 
 test('stop() cancels in-flight calls and timers; pending waitForCall rejects', async () => {
   const sims = await startSimulators({ timeScale: 1, seed: 1 });
@@ -57,7 +57,7 @@ test('cli: a clear line per bad variable, exit 1', async () => {
   expect(code).toBe(1);
   expect(stderr).toMatch(/^SIM_ELKS_PORT: expected an integer port 0–65535 \(got "abc"\)$/m);
   expect(stderr).toMatch(/^SIM_TIME_SCALE: .*\(got "-2"\)$/m);
-}, 20_000);
+}, 180_000);
 
 test('cli: prints both URLs and stops cleanly on SIGTERM', async () => {
   const child = cli({ SIM_ELKS_PORT: '0', SIM_OPENAI_PORT: '0', SIM_TIME_SCALE: '0.05', SIM_LOG: 'false' });
@@ -75,4 +75,4 @@ test('cli: prints both URLs and stops cleanly on SIGTERM', async () => {
   const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
   child.kill('SIGTERM');
   expect(await exit).toBe(0);
-}, 20_000);
+}, 180_000);

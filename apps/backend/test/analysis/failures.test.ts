@@ -142,11 +142,11 @@ describe('the analyze job: retries, failed state, idempotency', () => {
     await enqueueAnalysis(stack.deps, sessionId);
     const job = await stack.deps.queues.analyze.getJob(jobId.analyze(sessionId));
     expect(job!.data).toEqual({ sessionId });
-    expect(await job!.waitUntilFinished(await queueEvents())).toBe('already_graded');
+    expect(await job!.waitUntilFinished(await queueEvents(), 90_000)).toBe('already_graded');
     await job!.remove();
     await enqueueAnalysis(stack.deps, sessionId);
     const again = await stack.deps.queues.analyze.getJob(jobId.analyze(sessionId));
-    expect(await again!.waitUntilFinished(await queueEvents())).toBe('already_graded');
+    expect(await again!.waitUntilFinished(await queueEvents(), 90_000)).toBe('already_graded');
 
     expect(await counts(sessionId)).toEqual({ grades: 1, checks: 5, rewards: 1, events: 2 });
     expect(await waitForRun(deps, sessionId)).toMatchObject({ status: 'completed' });

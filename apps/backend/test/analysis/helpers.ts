@@ -117,7 +117,7 @@ export async function waitForRun(
   deps: () => Deps,
   sessionId: string,
   until: (r: RunState) => boolean = (r) => r.status === 'completed' || r.status === 'failed',
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
 ): Promise<RunState> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -67,7 +67,7 @@ describe('a completed call is graded end to end', () => {
       expect({ persona, ...run }).toMatchObject({ persona, status: 'completed' });
       graded.set(persona, { ...c, a: await assessment(c.sessionId) });
     }
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await stack?.close();

@@ -1186,7 +1186,7 @@ describe('fuzz drill: 2,000 fuzzed requests across every endpoint → no 5xx', (
     });
     fx = await setup(stack, r);
     gens = routeGenerators(fx);
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await stack?.close();
   });
@@ -1309,5 +1309,5 @@ describe('fuzz drill: 2,000 fuzzed requests across every endpoint → no 5xx', (
 
     // No phone number — valid or rejected, in any form — reached a log line.
     expectNoPhoneNumbers(stack.logs, usedPhones);
-  }, 90_000);
+  }, 180_000);
 });

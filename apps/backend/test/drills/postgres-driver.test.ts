@@ -61,7 +61,7 @@ describe('postgres.js under a connection cut (patched driver)', () => {
     } finally {
       await sql.end({ timeout: 1 });
     }
-  }, 30_000);
+  }, 180_000);
 
   it('a query written just as its socket resets: the connection still reconnects (its startup message is flushed)', async () => {
     const url = new URL(db.url);
@@ -81,5 +81,5 @@ describe('postgres.js under a connection cut (patched driver)', () => {
     } finally {
       await sql.end({ timeout: 1 });
     }
-  }, 15_000);
+  }, 180_000);
 });

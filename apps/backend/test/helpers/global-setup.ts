@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LOG_DIR_ENV } from './log-sink';
+import { fastCheckSeed } from './fast-check-seed';
 import { ensureTemplate } from './pg';
 
 /**
@@ -12,4 +13,5 @@ import { ensureTemplate } from './pg';
 export default async function globalSetup(): Promise<void> {
   process.env[LOG_DIR_ENV] = mkdtempSync(path.join(os.tmpdir(), 'samtal-test-logs-'));
   await ensureTemplate();
+  process.stdout.write(`fast-check seed ${fastCheckSeed()} (set FC_SEED to change it)\n`);
 }

@@ -184,7 +184,7 @@ const FINAL: SessionStatus[] = ['completed', 'failed', 'abandoned', 'declined', 
 type SessionState = { session_status: SessionStatus; retry_count: number; failure_reason: string | null };
 
 /** Waits (polling the database) until the session reaches a final status. */
-export async function waitForFinal(stack: Stack, sessionId: string, timeoutMs = 20_000): Promise<SessionState> {
+export async function waitForFinal(stack: Stack, sessionId: string, timeoutMs = 60_000): Promise<SessionState> {
   return waitFor(stack, sessionId, (s) => FINAL.includes(s.session_status), timeoutMs);
 }
 
@@ -192,7 +192,7 @@ export async function waitFor(
   stack: Stack,
   sessionId: string,
   done: (s: SessionState) => boolean,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
 ): Promise<SessionState> {
   const until = Date.now() + timeoutMs;
   for (;;) {

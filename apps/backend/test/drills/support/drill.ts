@@ -6,7 +6,7 @@ import { GROCERY, verificationEvent } from '../../helpers/stack';
 type Falsy = null | undefined | false;
 
 /** Polls `probe` until it returns something truthy; fails naming `what` after `timeoutMs`. */
-export async function until<T>(what: string, probe: () => T | Falsy | Promise<T | Falsy>, timeoutMs = 15_000, everyMs = 20): Promise<T> {
+export async function until<T>(what: string, probe: () => T | Falsy | Promise<T | Falsy>, timeoutMs = 60_000, everyMs = 20): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
