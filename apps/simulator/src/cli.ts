@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { startSimulators } from './index';
 
@@ -20,14 +22,29 @@ const CliEnv = z.object({
     .transform(Number)
     .refine((n) => n > 0 && n <= 1000, 'expected a number > 0 (1 = real time, 0.05 = 20x faster)')
     .prefault('1'),
-  SIM_ELKS_USERNAME: z.string().min(1).default('u_sim'),
-  SIM_ELKS_PASSWORD: z.string().min(1).default('p_sim'),
+  SIM_ELKS_USERNAME: z.string().min(1).optional(),
+  SIM_ELKS_PASSWORD: z.string().min(1).optional(),
+  // The backend's own credentials: with one .env for both, the simulator accepts what the backend sends.
+  ELKS_USERNAME: z.string().min(1).optional(),
+  ELKS_PASSWORD: z.string().min(1).optional(),
   SIM_OPENAI_API_KEY: z.string().min(1).optional(),
   SIM_SEED: z.string().regex(/^-?\d+$/, 'expected an integer').transform(Number).optional(),
   SIM_LOG: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 });
 
+/**
+ * The same `.env` the backend reads (SAMTAL_ENV_FILE, or `.env` where npm was started): variables already
+ * set in the environment win.
+ */
+const loadEnvFile = (): string | null => {
+  const file = process.env.SAMTAL_ENV_FILE || path.join(process.env.INIT_CWD || process.cwd(), '.env');
+  if (!existsSync(file)) return null;
+  process.loadEnvFile(file);
+  return file;
+};
+
 const main = async (): Promise<void> => {
+  const envFile = loadEnvFile();
   const env = CliEnv.safeParse(process.env);
   if (!env.success) {
     for (const issue of env.error.issues) {
@@ -37,18 +54,21 @@ const main = async (): Promise<void> => {
     process.exit(1);
   }
   const e = env.data;
+  const elksUsername = e.SIM_ELKS_USERNAME ?? e.ELKS_USERNAME ?? 'u_sim';
+  const elksPassword = e.SIM_ELKS_PASSWORD ?? e.ELKS_PASSWORD ?? 'p_sim';
   const sims = await startSimulators({
     elksPort: e.SIM_ELKS_PORT,
     openaiPort: e.SIM_OPENAI_PORT,
     host: e.SIM_HOST,
     timeScale: e.SIM_TIME_SCALE,
-    elksUsername: e.SIM_ELKS_USERNAME,
-    elksPassword: e.SIM_ELKS_PASSWORD,
+    elksUsername,
+    elksPassword,
     ...(e.SIM_OPENAI_API_KEY ? { openaiApiKey: e.SIM_OPENAI_API_KEY } : {}),
     ...(e.SIM_SEED !== undefined ? { seed: e.SIM_SEED } : {}),
     log: e.SIM_LOG,
   });
-  console.log(`46elks simulator: ${sims.elksUrl}   (ELKS_API_URL; Basic auth ${e.SIM_ELKS_USERNAME}:***)`);
+  if (envFile) console.log(`environment from ${envFile}`);
+  console.log(`46elks simulator: ${sims.elksUrl}   (ELKS_API_URL; Basic auth ${elksUsername}:***)`);
   console.log(`OpenAI simulator: ${sims.openaiUrl}   (OPENAI_BASE_URL${e.SIM_OPENAI_API_KEY ? '; Bearer key required' : '; any API key'})`);
   console.log(`time scale ${e.SIM_TIME_SCALE}, seed ${sims.options.seed}; control API: ${sims.elksUrl.replace(/\/a1$/, '/sim')}`);
   const shutdown = (signal: string): void => {

@@ -28,10 +28,11 @@ export const SimulatorOptionsSchema = z.object({
   /** Real milliseconds before a webhook request counts as failed. */
   webhookTimeoutMs: z.number().int().positive().default(10_000),
   /**
-   * What a `play` whose URL is not audio does: `end_call` (default; the call ends with state `failed`) or
-   * `next_failed` (46elks docs' generic rule: POST `next` with `result=failed`).
+   * What a `play` that cannot be played does. `next_failed` (default): what 46elks documents — `next` is
+   * POSTed "regardless of whether the action was successful or not", with `result=failed`; without a
+   * `next` the call ends. `end_call`: the call ends at once with state `failed` (a stricter variant).
    */
-  playFailure: z.enum(['end_call', 'next_failed']).default('end_call'),
+  playFailure: z.enum(['end_call', 'next_failed']).default('next_failed'),
   /** Print one line per call event to the console. */
   log: z.boolean().default(false),
 });

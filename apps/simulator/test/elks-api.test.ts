@@ -81,21 +81,30 @@ describe('POST /a1/calls', () => {
     await sims.elks.waitForCall(body.id);
   });
 
-  test('fault knobs: next n creates answer 503 / 403 text, or 200 with state failed', async () => {
+  test('fault knobs: next n creates answer 503 / 400 text, or 200 with state failed', async () => {
     sims.elks.setFaults({ createCall5xx: 2, createCall4xx: 1, createCallFailed: 1 });
     const a = await post(validCall('+46700000006'));
     const b = await post(validCall('+46700000006'));
     const c = await post(validCall('+46700000006'));
-    expect([a.status, b.status, c.status]).toEqual([503, 503, 403]);
+    expect([a.status, b.status, c.status]).toEqual([503, 503, 400]);
     expect(a.headers.get('content-type')).toMatch(/^text\/plain/);
-    expect(await c.text()).toBe('Not enough credits.');
+    expect(await c.text()).toBe('Invalid request.');
     const failed = (await (await post(validCall('+46700000006'))).json()) as { id: string; state: string };
     expect(failed.state).toBe('failed');
     const done = await sims.elks.waitForCall(failed.id);
     expect(done.state).toBe('failed');
     expect(done.answered).toBe(false);
     expect((await post(validCall('+46700000007'))).status).toBe(200); // knobs used up
-    expect(sims.elks.setFaults({})).toEqual({ createCall5xx: 0, createCall4xx: 0, createCallFailed: 0 });
+    expect(sims.elks.setFaults({})).toEqual({
+      createCall5xx: 0,
+      createCall4xx: 0,
+      createCallFailed: 0,
+      createCallLost503: 0,
+      createCallLostReset: 0,
+      callHistory5xx: 0,
+      playFailures: 0,
+      recordFailures: 0,
+    });
   });
 });
 
@@ -138,11 +147,11 @@ describe('GET /a1/calls, recordings', () => {
     expect(page2.data[0]!.created < body.data[1]!.created).toBe(true);
   });
 
-  test('recording WAV needs Basic auth, DELETE removes it (404 afterwards), metadata endpoint', async () => {
+  test('recording WAV (at the URL 46elks documents, capital R) needs Basic auth; recordings cannot be deleted', async () => {
     const { json } = await backend.placeCall('+46700000012');
     const call = await sims.elks.waitForCall(String(json?.id));
     const rec = call.recordings[0]!;
-    expect(rec.wav).toBe(`${sims.elksUrl}/recordings/${rec.id}.wav`);
+    expect(rec.wav).toBe(`${sims.elksUrl}/Recordings/${rec.id}.wav`);
     expect(rec.id).toBe(`${call.id}-r0`);
     const noAuth = await backend.downloadRecording(rec.wav, false);
     expect(noAuth.status).toBe(401);
@@ -150,13 +159,38 @@ describe('GET /a1/calls, recordings', () => {
     const ok = await backend.downloadRecording(rec.wav);
     expect(ok.status).toBe(200);
     expect(ok.bytes.toString('ascii', 0, 4)).toBe('RIFF');
+    const lower = await backend.downloadRecording(`${sims.elksUrl}/recordings/${rec.id}.wav`);
+    expect(lower.status).toBe(200);
     const meta = (await (await fetch(`${sims.elksUrl}/recordings/${rec.id}`, { headers: { authorization: auth } })).json()) as Record<string, unknown>;
     expect(meta).toEqual({ id: rec.id, duration: rec.duration, created: rec.created });
-    expect((await fetch(`${sims.elksUrl}/recordings/${rec.id}`, { method: 'DELETE' })).status).toBe(401);
-    expect((await fetch(`${sims.elksUrl}/recordings/${rec.id}`, { method: 'DELETE', headers: { authorization: auth } })).status).toBe(204);
-    expect((await backend.downloadRecording(rec.wav)).status).toBe(404);
-    expect((await fetch(`${sims.elksUrl}/recordings/${rec.id}`, { method: 'DELETE', headers: { authorization: auth } })).status).toBe(404);
-    expect(sims.elks.getCall(call.id)!.recordings[0]!.deleted).toBe(true);
+    // 46elks documents GET only for recordings: no DELETE, as the real API.
+    for (const path of [`/recordings/${rec.id}`, `/recordings/${rec.id}.wav`, `/Recordings/${rec.id}.wav`]) {
+      const del = await fetch(`${sims.elksUrl}${path}`, { method: 'DELETE', headers: { authorization: auth } });
+      expect(del.status).toBe(404);
+    }
+    expect((await backend.downloadRecording(rec.wav)).status).toBe(200);
+  });
+
+  test('an empty balance refuses every call (403 text) and GET /a1/me shows it; topped up, calls go through', async () => {
+    sims.elks.setBalance(0);
+    try {
+      const refused = await backend.placeCall('+46700000013');
+      expect(refused.status).toBe(403);
+      const me = (await (await fetch(`${sims.elksUrl}/me`, { headers: { authorization: auth } })).json()) as Record<string, unknown>;
+      expect(me.balance).toBe(0);
+    } finally {
+      sims.elks.setBalance(1_000_000_000);
+    }
+    expect((await backend.placeCall('+46700000013')).status).toBe(200);
+  });
+
+  test('"created, answer lost": the call rings although the create answered 503 or the connection reset', async () => {
+    sims.elks.setFaults({ createCallLost503: 1, createCallLostReset: 1 });
+    const before = sims.elks.listCalls({ to: '+46700000014' }).length;
+    const lost503 = await backend.placeCall('+46700000014');
+    expect(lost503.status).toBe(503);
+    await expect(backend.placeCall('+46700000014')).rejects.toThrow();
+    expect(sims.elks.listCalls({ to: '+46700000014' }).length - before).toBe(2);
   });
 
   test('GET /a1/me answers for a credentials health check', async () => {

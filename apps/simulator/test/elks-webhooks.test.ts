@@ -47,7 +47,7 @@ describe('webhook payloads', () => {
     for (const r of recs) {
       expect(Object.keys(r.form).sort()).toEqual(['callid', 'created', 'direction', 'duration', 'from', 'to', 'wav']);
       expect(r.form.duration).toMatch(/^\d+$/);
-      expect(r.form.wav).toMatch(new RegExp(`^${sims.elksUrl}/recordings/${done.id}-r\\d\\.wav$`));
+      expect(r.form.wav).toMatch(new RegExp(`^${sims.elksUrl}/Recordings/${done.id}-r\\d\\.wav$`));
       expect(r.form.created).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$/);
     }
 

@@ -51,7 +51,14 @@ export const elksApiRoutes = (ctx: ElksContext): Router => {
   router.use(express.urlencoded({ extended: false, limit: '100kb' }));
 
   router.get('/me', (_req, res) => {
-    res.json({ id: ctx.opts.elksUsername, displayname: 'Samtal simulator', mobilenumber: '+46700000000', email: 'sim@example.invalid', currency: 'SEK', balance: 100_000_000 });
+    res.json({
+      id: ctx.opts.elksUsername,
+      displayname: 'Samtal simulator',
+      mobilenumber: '+46700000000',
+      email: 'sim@example.invalid',
+      currency: ctx.account.currency,
+      balance: ctx.account.balance,
+    });
   });
 
   router.post('/calls', (req, res) => {
@@ -61,8 +68,11 @@ export const elksApiRoutes = (ctx: ElksContext): Router => {
     }
     if (ctx.faults.createCall4xx > 0) {
       ctx.faults.createCall4xx--;
-      return text(res, 403, 'Not enough credits.');
+      return text(res, 400, 'Invalid request.');
     }
+    // 46elks' FAQ: "Once your balance reaches 0, any API call that would result in your account being
+    // charged will fail." The status and text are not documented; 403 is inferred (see README).
+    if (ctx.account.balance <= 0) return text(res, 403, 'Not enough credits.');
     const form = CreateCallForm.safeParse(req.body ?? {});
     if (!form.success) return text(res, 400, form.error.issues[0]?.message ?? 'Invalid request');
     const { from, to, voice_start, whenhangup, timeout } = form.data;
@@ -72,10 +82,24 @@ export const elksApiRoutes = (ctx: ElksContext): Router => {
       state = 'failed';
     }
     const call = startCall(ctx, { from, to, voiceStart: voice_start, whenhangup: whenhangup ?? null, timeout: timeout ?? 60 }, state);
+    // The call exists and rings; only the answer is lost (no idempotency key: a re-sent create rings again).
+    if (ctx.faults.createCallLost503 > 0) {
+      ctx.faults.createCallLost503--;
+      return text(res, 503, 'Service temporarily unavailable, please try again later.');
+    }
+    if (ctx.faults.createCallLostReset > 0) {
+      ctx.faults.createCallLostReset--;
+      req.socket.destroy();
+      return;
+    }
     res.json({ direction: call.direction, from: call.from, to: call.to, created: call.created, state, id: call.id, timeout: call.timeout });
   });
 
   router.get('/calls', (req, res) => {
+    if (ctx.faults.callHistory5xx > 0) {
+      ctx.faults.callHistory5xx--;
+      return text(res, 503, 'Service temporarily unavailable, please try again later.');
+    }
     const q = req.query as Record<string, string | undefined>;
     const limit = Math.min(100, Math.max(1, Number(q.limit) || 100));
     const all = [...ctx.calls.values()]
@@ -93,9 +117,11 @@ export const elksApiRoutes = (ctx: ElksContext): Router => {
     res.json(elksCallJson(ctx, call));
   });
 
+  // Recordings are read-only: 46elks documents GET for the list, one recording's metadata and its WAV, and
+  // no way to delete one ("You have 72 hours to fetch any recordings you make").
   router.get('/recordings', (_req, res) => {
     const data = [...ctx.recordings.values()]
-      .filter((r) => !r.deleted && !r.target.startsWith('local/'))
+      .filter((r) => !r.target.startsWith('local/'))
       .sort((a, b) => (a.created < b.created ? 1 : -1))
       .map((r) => ({ id: r.id, duration: r.duration, created: r.created }));
     res.json({ data });
@@ -105,7 +131,7 @@ export const elksApiRoutes = (ctx: ElksContext): Router => {
     const file = req.params.file;
     const wav = file.toLowerCase().endsWith('.wav');
     const rec = ctx.recordings.get(wav ? file.slice(0, -4) : file);
-    if (!rec || rec.deleted || rec.target.startsWith('local/')) {
+    if (!rec || rec.target.startsWith('local/')) {
       return text(res, 404, wav ? 'Unable to download recording.' : 'Unable to get recording.');
     }
     if (!wav) return res.json({ id: rec.id, duration: rec.duration, created: rec.created });
@@ -118,14 +144,6 @@ export const elksApiRoutes = (ctx: ElksContext): Router => {
       seed: recordingSeed(rec),
     });
     res.status(200).type('application/octet-stream').send(bytes);
-  });
-
-  router.delete('/recordings/:id', (req, res) => {
-    const id = req.params.id.replace(/\.wav$/i, '');
-    const rec = ctx.recordings.get(id);
-    if (!rec || rec.deleted) return text(res, 404, 'Recording not found.');
-    rec.deleted = true;
-    res.status(204).end();
   });
 
   router.use((req, res) => text(res, 404, `Not found: ${req.method} ${req.originalUrl}`));

@@ -1,6 +1,6 @@
 import express, { type Response, Router } from 'express';
 import type { z } from 'zod';
-import { type ElksControl, ElksFaultsBody, PersonaBody } from './control';
+import { AccountBody, type ElksControl, ElksFaultsBody, PersonaBody } from './control';
 import type { ElksContext } from './state';
 
 const invalid = (res: Response, error: z.ZodError): void => {
@@ -37,6 +37,11 @@ export const elksControlRoutes = (ctx: ElksContext, control: ElksControl): Route
     const body = ElksFaultsBody.safeParse(req.body ?? {});
     if (!body.success) return invalid(res, body.error);
     res.json(control.setFaults(body.data));
+  });
+  router.post('/account', (req, res) => {
+    const body = AccountBody.safeParse(req.body ?? {});
+    if (!body.success) return invalid(res, body.error);
+    res.json(control.setBalance(body.data.balance));
   });
   router.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });

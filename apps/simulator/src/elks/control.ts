@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PERSONAS, type PersonaName } from './personas/types';
-import type { CallRecord, ElksContext, ElksFaults } from './state';
+import type { CallRecord, ElksAccount, ElksContext, ElksFaults } from './state';
 import { type CallView, callView, elksStats } from './views';
 
 export const PersonaBody = z.object({
@@ -13,10 +13,17 @@ export const ElksFaultsBody = z
     createCall5xx: z.number().int().min(0),
     createCall4xx: z.number().int().min(0),
     createCallFailed: z.number().int().min(0),
+    createCallLost503: z.number().int().min(0),
+    createCallLostReset: z.number().int().min(0),
+    callHistory5xx: z.number().int().min(0),
+    playFailures: z.number().int().min(0),
+    recordFailures: z.number().int().min(0),
   })
   .partial()
   .strict();
 export type ElksFaultsInput = z.input<typeof ElksFaultsBody>;
+
+export const AccountBody = z.object({ balance: z.number().int() }).strict();
 
 export type CallPredicate = (call: CallView) => boolean;
 
@@ -29,6 +36,8 @@ export interface ElksControl {
   waitForCall(match: string | CallPredicate, opts?: { timeoutMs?: number }): Promise<CallView>;
   stats(): ReturnType<typeof elksStats>;
   setFaults(faults: ElksFaultsInput): ElksFaults;
+  /** Sets the account balance (1/10 000 SEK); at 0 or below every call is refused, as 46elks does. */
+  setBalance(balance: number): ElksAccount;
 }
 
 export const createElksControl = (ctx: ElksContext): ElksControl & { rejectWaiters(reason: Error): void } => {
@@ -78,6 +87,10 @@ export const createElksControl = (ctx: ElksContext): ElksControl & { rejectWaite
     setFaults: (faults) => {
       Object.assign(ctx.faults, ElksFaultsBody.parse(faults));
       return { ...ctx.faults };
+    },
+    setBalance: (balance) => {
+      ctx.account.balance = AccountBody.parse({ balance }).balance;
+      return { ...ctx.account };
     },
     rejectWaiters: (reason) => {
       for (const fail of [...waiters]) fail(reason);

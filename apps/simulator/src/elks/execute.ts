@@ -20,6 +20,13 @@ const nextStep = (run: Run, ref: ActionRef | undefined, result: Record<string, s
 /** Plays a prompt (fetching it), lets the persona hear it; false if the audio could not be played. */
 const playPrompt = async (run: Run, value: string): Promise<boolean> => {
   const { ctx, call } = run;
+  if (ctx.faults.playFailures > 0) {
+    ctx.faults.playFailures--;
+    const error = `play failed (injected fault): ${value}`;
+    call.played.push({ url: value, at: elksTimestamp(), ok: false, durationSec: 0, heard: null, error });
+    call.warnings.push(error);
+    return false;
+  }
   const res = await loadPlayAudio(ctx, value, run.locals);
   const at = elksTimestamp();
   addElapsed(run, res.latencyMs);
@@ -64,6 +71,13 @@ const executePlay = async (run: Run, a: Extract<Action, { type: 'play' }>): Prom
 /** The persona speaks; the recording ends 3 s after speech (silence detection) or at the time limit. */
 const executeRecord = async (run: Run, a: Extract<Action, { type: 'record' }>): Promise<Step | null> => {
   const { call, rng } = run;
+  if (run.ctx.faults.recordFailures > 0) {
+    // 46elks could not record (injected): nothing is recorded, `next` is told result=failed.
+    run.ctx.faults.recordFailures--;
+    call.warnings.push(`record failed (injected fault): ${a.value}`);
+    call.actions.push({ record: a.value, result: 'failed' });
+    return nextStep(run, a.next, { result: 'failed' });
+  }
   const speech = speak(run.mind, rng);
   const words = speech.text ? speech.text.split(/\s+/) : [];
   const rate = 2.3 * rng.between(0.9, 1.1); // words per second

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { inspectAudio } from '../audio/sniff';
+import { inspectPlayable } from '../audio/sniff';
 import { StoppedError } from '../shared/clock';
 import type { AudioInfo, ElksContext, RecordingRecord } from './state';
 
@@ -21,12 +21,14 @@ const fetchAudio = async (ctx: ElksContext, rawUrl: string): Promise<AudioInfo> 
   const res = await fetch(url, { headers, signal });
   const body = Buffer.from(await res.arrayBuffer());
   if (res.status < 200 || res.status > 299) throw new Error(`GET ${rawUrl} answered HTTP ${res.status}`);
-  const audio = inspectAudio(body);
-  if (!audio) {
+  const playable = inspectPlayable(body);
+  if (!playable.ok) {
     const type = res.headers.get('content-type') ?? 'no content-type';
-    throw new Error(`GET ${rawUrl} is not WAV/MP3/OGG audio (${type}, ${body.length} bytes)`);
+    throw new Error(`GET ${rawUrl} cannot be played: ${playable.error} (${type}, ${body.length} bytes)`);
   }
-  return { format: audio.format, durationSec: audio.durationSec, text: audio.text };
+  // The callee hears what the sound carries (the simulated voice in the samples), never metadata.
+  const { format, durationSec, text } = playable.audio;
+  return { format, durationSec, text };
 };
 
 /**

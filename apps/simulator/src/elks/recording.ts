@@ -19,13 +19,13 @@ export const makeRecording = (
     id,
     callId: call.id,
     target,
-    wav: `${ctx.baseUrl}/recordings/${id}.wav`,
+    // As 46elks' webhook documentation shows it (capital R; the API paths are case-insensitive).
+    wav: `${ctx.baseUrl}/Recordings/${id}.wav`,
     text,
     duration: Math.max(1, Math.round(exactSec)),
     exactSec,
     speech: text ? { startSec: reactionSec, endSec: Math.min(exactSec, reactionSec + speechSec) } : null,
     created: elksTimestamp(),
-    deleted: false,
     downloads: 0,
     delivered: false,
   };

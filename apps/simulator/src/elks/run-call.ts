@@ -137,6 +137,7 @@ const settle = async (run: Run, state: CallState, reason: string): Promise<void>
   if (call.answered) {
     call.duration = Math.round(run.simMs / 1000);
     call.cost = call.duration * COST_PER_SECOND;
+    ctx.account.balance -= call.cost;
   }
   ctx.log(`${call.id} ended ${state} (${reason})${call.answered ? ` after ${call.duration} s` : ''}`);
   try {

@@ -52,7 +52,6 @@ export interface RecordingRecord {
   exactSec: number;
   speech: { startSec: number; endSec: number } | null;
   created: string;
-  deleted: boolean;
   downloads: number;
   delivered: boolean;
 }
@@ -87,12 +86,32 @@ export interface CallRecord {
 }
 
 export interface ElksFaults {
-  /** Answer the next n POST /a1/calls with 503 text. */
+  /** Answer the next n POST /a1/calls with 503 text; no call is created. */
   createCall5xx: number;
-  /** Answer the next n POST /a1/calls with 403 "Not enough credits". */
+  /** Answer the next n POST /a1/calls with 400 text (the request is refused as malformed); no call is created. */
   createCall4xx: number;
   /** Answer the next n POST /a1/calls 200 with `state: "failed"` (the call could not be started). */
   createCallFailed: number;
+  /**
+   * The next n POST /a1/calls create the call — it rings as usual — but the answer is lost: a 503
+   * (a proxy or the API failing after the insert) or a connection reset before any byte of the answer.
+   * 46elks has no idempotency key, so a client that re-sends the create rings the phone again.
+   */
+  createCallLost503: number;
+  createCallLostReset: number;
+  /** Answer the next n GET /a1/calls (the call history) with 503 text. */
+  callHistory5xx: number;
+  /** The next n `play` actions fail (as when 46elks cannot fetch or decode the file): `next` gets result=failed. */
+  playFailures: number;
+  /** The next n `record` actions fail without a recording: `next` gets result=failed. */
+  recordFailures: number;
+}
+
+/** The account: 46elks refuses every chargeable request once the balance reaches 0 (its FAQ). */
+export interface ElksAccount {
+  /** In 1/10 000 of the currency, like `cost` (inferred: GET /a1/me documents no unit). */
+  balance: number;
+  currency: string;
 }
 
 export interface AudioInfo {
@@ -110,6 +129,7 @@ export interface ElksContext {
   recordings: Map<string, RecordingRecord>;
   personas: Map<string, PersonaName>;
   faults: ElksFaults;
+  account: ElksAccount;
   callCount: number;
   webhookStats: Record<WebhookKind, LatencyStats>;
   audioStats: { latency: LatencyStats; fetches: number; cacheHits: number; failures: number };
@@ -125,7 +145,17 @@ export const createElksContext = (opts: ResolvedOptions, scheduler: Scheduler): 
   calls: new Map(),
   recordings: new Map(),
   personas: new Map(),
-  faults: { createCall5xx: 0, createCall4xx: 0, createCallFailed: 0 },
+  faults: {
+    createCall5xx: 0,
+    createCall4xx: 0,
+    createCallFailed: 0,
+    createCallLost503: 0,
+    createCallLostReset: 0,
+    callHistory5xx: 0,
+    playFailures: 0,
+    recordFailures: 0,
+  },
+  account: { balance: 1_000_000_000, currency: 'SEK' },
   callCount: 0,
   webhookStats: {
     voice_start: createLatencyStats(),

@@ -48,7 +48,7 @@ export const callView = (ctx: ElksContext, call: CallRecord) => ({
   recordings: call.recordings.flatMap((id) => {
     const rec = ctx.recordings.get(id);
     return rec
-      ? [{ id: rec.id, wav: rec.wav, target: rec.target, text: rec.text, duration: rec.duration, exactSec: rec.exactSec, created: rec.created, delivered: rec.delivered, deleted: rec.deleted, downloads: rec.downloads }]
+      ? [{ id: rec.id, wav: rec.wav, target: rec.target, text: rec.text, duration: rec.duration, exactSec: rec.exactSec, created: rec.created, delivered: rec.delivered, downloads: rec.downloads }]
       : [];
   }),
   webhooks: call.webhooks,
@@ -73,12 +73,8 @@ export const elksStats = (ctx: ElksContext) => {
     all = all.concat(stats.samples());
     errors += summary.errors;
   }
-  let deleted = 0;
   let downloads = 0;
-  for (const rec of ctx.recordings.values()) {
-    if (rec.deleted) deleted++;
-    downloads += rec.downloads;
-  }
+  for (const rec of ctx.recordings.values()) downloads += rec.downloads;
   return {
     calls: { total: ctx.calls.size, active: byState.ongoing ?? 0, by_state: byState },
     webhooks: { ...summarize(all, errors), by_kind: byKind },
@@ -88,6 +84,6 @@ export const elksStats = (ctx: ElksContext) => {
       failures: ctx.audioStats.failures,
       ...summarize(ctx.audioStats.latency.samples()),
     },
-    recordings: { total: ctx.recordings.size, deleted, downloads },
+    recordings: { total: ctx.recordings.size, downloads },
   };
 };

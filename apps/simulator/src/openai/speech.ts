@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { buildMp3 } from '../audio/mp3';
-import { buildWav, pcmSamples } from '../audio/wav';
-import { hashString } from '../shared/prng';
+import { buildMp3, mp3KbpsForModel } from '../audio/mp3';
+import { encodeVoice, voiceDurationSec } from '../audio/voice';
+import { streamedWavHeader } from '../audio/wav';
 import { sendError } from './errors';
 import type { OpenAiContext } from './state';
 
@@ -21,7 +21,28 @@ const SpeechRequest = z.looseObject({
 
 export const speechDurationSec = (input: string, speed = 1): number => Math.max(0.3, input.length / TTS_CHARS_PER_SECOND / speed);
 
-/** POST /v1/audio/speech: audio whose length follows the text, with the text embedded for the 46elks persona. */
+/** Little-endian bytes of the samples, as OpenAI's `pcm` and the body of its `wav`. */
+const pcmBytes = (samples: Int16Array): Buffer => {
+  const out = Buffer.alloc(samples.length * 2);
+  for (let i = 0; i < samples.length; i++) out.writeInt16LE(samples[i] ?? 0, i * 2);
+  return out;
+};
+
+/** Streams the body in a few chunks (Transfer-Encoding: chunked, no Content-Length), as OpenAI does. */
+const stream = (res: Response, type: string, parts: Buffer[]): void => {
+  res.status(200).type(type);
+  const body = Buffer.concat(parts);
+  const chunks = 4;
+  const size = Math.max(1, Math.ceil(body.length / chunks));
+  for (let at = 0; at < body.length; at += size) res.write(body.subarray(at, at + size));
+  res.end();
+};
+
+/**
+ * POST /v1/audio/speech: audio in OpenAI's exact formats whose length follows the text. The words
+ * travel in the sound itself (the simulated voice in wav/pcm samples, MP3 ancillary data), so only a
+ * listener that gets the audio intact (or resampled, or with gain) hears them.
+ */
 export const speechRoute = (_ctx: OpenAiContext) => (req: Request, res: Response) => {
   const parsed = SpeechRequest.safeParse(req.body ?? {});
   if (!parsed.success) {
@@ -39,16 +60,12 @@ export const speechRoute = (_ctx: OpenAiContext) => (req: Request, res: Response
   if (input.length > 4096) {
     return sendError(res, 400, `Invalid 'input': string too long. Expected a string with maximum length 4096, but got a string with length ${input.length} instead.`, 'invalid_request_error', 'input', 'string_above_max_length');
   }
-  const durationSec = speechDurationSec(input, speed);
-  const seed = hashString(input);
-  const speech = { startSec: 0.1, endSec: Math.max(0.1, durationSec - 0.1) };
-  if (format === 'wav') {
-    res.type('audio/wav').send(buildWav({ sampleRate: SAMPLE_RATE, durationSec, text: input, speech, seed }));
-  } else if (format === 'pcm') {
-    res.type('audio/pcm').send(pcmSamples({ sampleRate: SAMPLE_RATE, durationSec, speech, seed }));
-  } else if (format === 'mp3') {
-    res.type('audio/mpeg').send(buildMp3(durationSec, input));
-  } else {
-    sendError(res, 400, `The simulator renders response_format mp3, wav or pcm, not '${format}'.`, 'invalid_request_error', 'response_format');
+  if (format !== 'wav' && format !== 'pcm' && format !== 'mp3') {
+    return sendError(res, 400, `The simulator renders response_format mp3, wav or pcm, not '${format}'.`, 'invalid_request_error', 'response_format');
   }
+  const durationSec = speechDurationSec(input, speed);
+  if (format === 'mp3') return stream(res, 'audio/mpeg', [buildMp3(durationSec, input, mp3KbpsForModel(model))]);
+  const samples = pcmBytes(encodeVoice(input, SAMPLE_RATE, Math.max(durationSec, voiceDurationSec(input))));
+  if (format === 'wav') stream(res, 'audio/wav', [streamedWavHeader(SAMPLE_RATE), samples]);
+  else stream(res, 'audio/pcm', [samples]);
 };

@@ -18,8 +18,6 @@ export const OpenAiFaultsBody = z
     malformedRate: z.number().min(0).max(1),
     /** Share of chat completions refused (`message.refusal` set, content null). */
     refusalRate: z.number().min(0).max(1),
-    /** Share of silent recordings transcribed as a typical Whisper hallucination instead of "". */
-    silenceHallucinationRate: z.number().min(0).max(1),
   })
   .partial()
   .strict();
@@ -54,7 +52,6 @@ export const createOpenAiContext = (opts: ResolvedOptions, scheduler: Scheduler)
     next500: 0,
     malformedRate: 0,
     refusalRate: 0,
-    silenceHallucinationRate: 0,
   },
   endpoints: {},
   tokens: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, audio_input_tokens: 0 },

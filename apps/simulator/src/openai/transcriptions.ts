@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import busboy from 'busboy';
 import type { Request, Response } from 'express';
 import { inspectAudio } from '../audio/sniff';
@@ -9,8 +10,27 @@ import type { OpenAiContext } from './state';
 const MAX_BYTES = 25 * 1024 * 1024;
 const FORMATS = ['json', 'text', 'srt', 'verbose_json', 'vtt'];
 const LANGUAGES: Record<string, string> = { sv: 'swedish', en: 'english', no: 'norwegian', da: 'danish', fi: 'finnish', de: 'german' };
-/** What Whisper famously "hears" in silence on Swedish audio (used by the silenceHallucinationRate fault). */
-const HALLUCINATION = 'Tack för att du tittade!';
+/**
+ * What Whisper-family models write for a recording without speech: subtitle credits and video outros
+ * from their training data. Swedish when the language is `sv` or not given, the language's own list
+ * when it has one, English otherwise.
+ */
+const HALLUCINATIONS: Record<string, readonly string[]> = {
+  sv: ['Tack för att du tittade!', 'Undertexter från Amara.org-gemenskapen', 'Tack för att ni tittade.', 'Svensktextning.nu'],
+  en: ['Thanks for watching!', 'Thank you.', 'Thank you for watching.'],
+  no: ['Teksting av Nicolai Winther'],
+  da: ['Tak for at se med.'],
+  de: ['Untertitel der Amara.org-Community', 'Vielen Dank fürs Zuschauen!'],
+};
+/** A 20 ms frame at least this loud (RMS, dBFS) counts as sound; a recording without one is silence. */
+const SILENCE_DBFS = -45;
+
+/** The same bytes always invent the same phrase. */
+const hallucination = (file: Buffer, language: string | undefined): string => {
+  const phrases = HALLUCINATIONS[language ?? 'sv'] ?? HALLUCINATIONS.en ?? [];
+  const pick = createHash('sha256').update(file).digest().readUInt32BE(0) % Math.max(1, phrases.length);
+  return phrases[pick] ?? '';
+};
 
 interface Upload {
   fields: Record<string, string>;
@@ -55,7 +75,11 @@ const stamp = (sec: number, sep: string): string => {
   return `${h}:${m}:${s}${sep}${String(ms % 1000).padStart(3, '0')}`;
 };
 
-/** POST /v1/audio/transcriptions: the words embedded in the audio (WAV ICMT / MP3 ID3), "" for silence. */
+/**
+ * POST /v1/audio/transcriptions: the words the audio carries (the simulated voice in the samples, MP3
+ * ancillary data, or, for the 46elks simulator's recordings, WAV ICMT). Like the real models, it invents
+ * a subtitle phrase when the audio holds no speech (no words, or no 20 ms frame above -45 dBFS).
+ */
 export const transcriptionsRoute = (ctx: OpenAiContext) => async (req: Request, res: Response) => {
   if (!/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {
     return sendError(res, 400, `Invalid Content-Type header (${req.headers['content-type'] ?? 'none'}), expected multipart/form-data.`);
@@ -70,6 +94,10 @@ export const transcriptionsRoute = (ctx: OpenAiContext) => async (req: Request, 
   if (upload.truncated) return sendError(res, 413, `Maximum content size limit (${MAX_BYTES}) exceeded.`, 'invalid_request_error', 'file');
   if (!fields.model) return sendError(res, 400, 'you must provide a model parameter', 'invalid_request_error', 'model');
   if (!file) return sendError(res, 400, "Missing required parameter: 'file'.", 'invalid_request_error', 'file');
+  const language = fields.language;
+  if (language !== undefined && !/^[a-z]{2}$/.test(language)) {
+    return sendError(res, 400, `Invalid language '${language}'. Language parameter must be specified in ISO-639-1 format.`, 'invalid_request_error', 'language', 'invalid_language_format');
+  }
   const format = fields.response_format ?? 'json';
   if (!FORMATS.includes(format)) return sendError(res, 400, `Invalid value for 'response_format': ${format}.`, 'invalid_request_error', 'response_format');
   const model = fields.model;
@@ -84,11 +112,10 @@ export const transcriptionsRoute = (ctx: OpenAiContext) => async (req: Request, 
   if (audio.durationSec < 0.1) {
     return sendError(res, 400, 'Audio file is too short. Minimum audio length is 0.1 seconds.', 'invalid_request_error', 'file', 'audio_too_short');
   }
-  let text = (audio.text ?? '').trim();
-  if (text === '' && ctx.faults.silenceHallucinationRate > 0 && ctx.rng.chance(ctx.faults.silenceHallucinationRate)) {
-    ctx.injected.hallucinations++;
-    text = HALLUCINATION;
-  }
+  const words = (audio.text ?? audio.metadataText ?? '').trim();
+  const silent = words === '' || (audio.loudestDbfs !== null && audio.loudestDbfs < SILENCE_DBFS);
+  const text = silent ? hallucination(file, language) : words;
+  if (silent) ctx.injected.hallucinations++;
   const duration = Math.round(audio.durationSec * 100) / 100;
   const textTokens = text ? Math.ceil(text.length / 4) : 0;
   const audioTokens = Math.ceil(audio.durationSec * 10);
@@ -110,13 +137,14 @@ export const transcriptionsRoute = (ctx: OpenAiContext) => async (req: Request, 
     const start = (cursor / totalChars) * audio.durationSec;
     cursor += part.length + 1;
     const end = Math.min(audio.durationSec, (cursor / totalChars) * audio.durationSec);
-    return { id, seek: 0, start: Math.round(start * 100) / 100, end: Math.round(end * 100) / 100, text: ` ${part}`, tokens: [], temperature: 0, avg_logprob: -0.2, compression_ratio: 1.2, no_speech_prob: 0.01 };
+    const confidence = silent ? { avg_logprob: -0.93, compression_ratio: 0.82, no_speech_prob: 0.86 } : { avg_logprob: -0.2, compression_ratio: 1.2, no_speech_prob: 0.01 };
+    return { id, seek: 0, start: Math.round(start * 100) / 100, end: Math.round(end * 100) / 100, text: ` ${part}`, tokens: [], temperature: 0, ...confidence };
   });
   if (format === 'text') return res.type('text/plain; charset=utf-8').send(text);
   if (format === 'json') return res.json({ text, usage });
   if (format === 'verbose_json') {
-    const language = LANGUAGES[fields.language ?? ''] ?? (text ? detectLanguage(text) : 'swedish');
-    return res.json({ task: 'transcribe', language, duration, text, segments, usage });
+    const name = LANGUAGES[language ?? ''] ?? (text ? detectLanguage(text) : 'swedish');
+    return res.json({ task: 'transcribe', language: name, duration, text, segments, usage });
   }
   const vtt = format === 'vtt';
   const cues = segments.map((s, i) => `${vtt ? '' : `${i + 1}\n`}${stamp(s.start, vtt ? '.' : ',')} --> ${stamp(s.end, vtt ? '.' : ',')}\n${s.text.trim()}\n`);

@@ -78,7 +78,14 @@ export const startFakeBackend = async (sims: Simulators, options: BackendOptions
   const audio = new Map<string, Buffer>();
   for (const text of [script.greeting, ...questions, FOLLOW_UP, CLOSING]) {
     const res = await openai.audio.speech.create({ model: 'gpt-4o-mini-tts', voice: 'coral', input: text, response_format: format });
-    audio.set(hash(text), Buffer.from(await res.arrayBuffer()));
+    const bytes = Buffer.from(await res.arrayBuffer());
+    // OpenAI streams WAV with RIFF/data sizes 0xFFFFFFFF; a strict player (46elks) refuses that, so a
+    // client must write the real sizes before serving the file (the backend also resamples to 8 kHz).
+    if (format === 'wav') {
+      bytes.writeUInt32LE(bytes.length - 8, 4);
+      bytes.writeUInt32LE(bytes.length - 44, 40);
+    }
+    audio.set(hash(text), bytes);
   }
   const received: Received[] = [];
   const counts: Record<Kind, number> = { voice_start: 0, next: 0, recording: 0, hangup: 0 };
