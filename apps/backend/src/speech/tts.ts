@@ -1,16 +1,23 @@
 import { createHash } from 'node:crypto';
 import type { Deps } from '../deps';
 import { upstream } from '../http/errors';
-import { wavDurationMs } from './audio';
+import { decodeWav, encodeWav, PROMPT_SAMPLE_RATE, resample } from './audio';
 
 /**
  * Text-to-speech of the Swedish prompts, rendered before a call is placed and cached in Redis by
  * content hash. The hash is the file name (`/audio/<hash>.wav`), so every distinct utterance has
  * its own URL — 46elks caches every URL it plays.
+ *
+ * OpenAI streams WAV as 24 kHz PCM whose RIFF and data sizes are placeholders (0xFFFFFFFF); a strict
+ * decoder refuses that, and 46elks documents only "WAV, MP3 and OGG Vorbis". So the samples are
+ * resampled to 8 kHz (the phone line's rate) and served as a canonical WAV whose sizes match it.
  */
 
 export type RenderedAudio = { hash: string; ext: 'wav'; durationMs: number };
 type Ctx = Pick<Deps, 'config' | 'redis' | 'key' | 'openai' | 'log'>;
+
+/** What is served: part of the hash, so a format change never serves audio cached in an older one. */
+const PROMPT_FORMAT = `wav-pcm16-${PROMPT_SAMPLE_RATE}`;
 
 /** Cached prompts outlive any call by far; a render before each dial refreshes the TTL. */
 const AUDIO_TTL_SECONDS = 14 * 24 * 3600;
@@ -18,7 +25,7 @@ const inflight = new Map<string, Promise<RenderedAudio>>();
 
 export function audioHash(config: Deps['config'], text: string): string {
   return createHash('sha256')
-    .update(`${config.OPENAI_TTS_MODEL}\n${config.OPENAI_TTS_VOICE}\nwav\n${text}`)
+    .update(`${config.OPENAI_TTS_MODEL}\n${config.OPENAI_TTS_VOICE}\n${PROMPT_FORMAT}\n${text}`)
     .digest('hex')
     .slice(0, 32);
 }
@@ -50,9 +57,11 @@ async function synthesize(ctx: Ctx, text: string, hash: string, key: string): Pr
     response_format: 'wav',
     ...(ctx.config.OPENAI_TTS_MODEL.startsWith('gpt-') ? { instructions: 'Tala lugnt och vänligt på svenska.' } : {}),
   });
-  const audio = Buffer.from(await speech.arrayBuffer());
-  const durationMs = wavDurationMs(audio);
-  if (durationMs === null) throw upstream('openai', 'text-to-speech did not return WAV audio');
+  const streamed = decodeWav(Buffer.from(await speech.arrayBuffer()));
+  if (!streamed || streamed.samples.length === 0) throw upstream('openai', 'text-to-speech did not return WAV audio');
+  const pcm = resample(streamed, PROMPT_SAMPLE_RATE);
+  const audio = encodeWav(pcm);
+  const durationMs = Math.round((pcm.samples.length / pcm.sampleRate) * 1000);
   await ctx.redis
     .multi()
     .hset(key, { data: audio, ms: String(durationMs), ct: 'audio/wav' })
