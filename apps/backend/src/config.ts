@@ -111,6 +111,26 @@ export const ConfigSchema = z
     ELKS_USERNAME: z.string().min(1),
     ELKS_PASSWORD: z.string().min(1),
     ELKS_FROM_NUMBER: e164,
+    /**
+     * When 46elks refuses calls for the whole account (no credit, credentials), dialling waits this long
+     * before trying again: the first delay, doubled on each refusal up to the second ("1m,30m").
+     */
+    ELKS_BLOCKED_BACKOFF: z
+      .string()
+      .trim()
+      .default('1m,30m')
+      .transform((v, ctx): [number, number] => {
+        const m = /^([^,]+),([^,]+)$/.exec(v);
+        try {
+          if (!m) throw new Error('shape');
+          const pair: [number, number] = [parseDuration(m[1]!), parseDuration(m[2]!)];
+          if (pair[0] <= 0 || pair[1] < pair[0]) throw new Error('order');
+          return pair;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'expected <first>,<max> delays like 1m,30m (max ≥ first > 0)' });
+          return z.NEVER;
+        }
+      }),
     ELKS_ALLOWED_IPS: z
       .string()
       .default('')

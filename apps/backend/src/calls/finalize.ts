@@ -1,7 +1,7 @@
 import type { SessionStatus } from '@samtal/types';
 import type { Deps } from '../deps';
 import { finalReason } from '../conversation/dialogue';
-import { classifyConsent } from '../conversation/understanding';
+import { classifyConsent, wordCount } from '../conversation/understanding';
 import { type CallSnapshot, conversationSeconds, dropCallState, readCallState } from '../conversation/state';
 import { transcriptMessages } from '../conversation/transcript';
 import { enqueue, jobId } from '../jobs/queues';
@@ -28,9 +28,33 @@ const SESSION_RESULT: Record<string, { status: SessionStatus; reason: string | n
   cancelled: { status: 'cancelled', reason: 'cancelled' },
 };
 
+/**
+ * Why an answered call ended on our side, if it did — then the customer is not to blame:
+ * - 46elks reported a play or a record failed, and failed again when retried (webhooks.routes.ts);
+ * - 46elks ended the call as `failed` (as it does when a webhook of ours cannot be reached: "the API
+ *   will end the call") and either our voice-start never ran, or every action we gave ran to
+ *   completion and the `next` it asked for was never answered. A customer who hangs up ends the call
+ *   as `success` (or cuts an action short), so it never looks like this.
+ */
+export function droppedByUs(snap: CallSnapshot): 'play_failed' | 'record_failed' | 'webhook_unreachable' | null {
+  if (snap.end?.reason === 'play_failed' || snap.end?.reason === 'record_failed') return snap.end.reason;
+  const h = snap.hangup;
+  if (!h?.start || h.state !== 'failed') return null;
+  if (snap.answeredAt === null) return 'webhook_unreachable';
+  const allRan = h.actionsSucceeded !== undefined && h.actionsSucceeded >= snap.responses.size;
+  if (snap.awaiting && !snap.responses.has(snap.awaiting) && allRan) return 'webhook_unreachable';
+  return null;
+}
+
+/** A question (not just the consent) got an answer with words in it. */
+const questionAnswered = (snap: CallSnapshot): boolean =>
+  [...snap.transcripts.entries()].some(([n, t]) => n > 0 && wordCount(t.text) > 0);
+
 /** Recordings 46elks made but whose webhook or transcript has not landed yet. */
 export function pendingWork(snap: CallSnapshot): number {
-  const missingRecordings = Math.max(0, (snap.hangup?.recordActions ?? 0) - snap.recordings.size);
+  // A record 46elks reported failed (result=failed on its `next`) made no recording to wait for.
+  const failedRecords = [...snap.failures].filter((slot) => /^\d+r?$/.test(slot)).length;
+  const missingRecordings = Math.max(0, (snap.hangup?.recordActions ?? 0) - failedRecords - snap.recordings.size);
   const untranscribed = [...snap.recordings.keys()].filter((n) => !snap.transcripts.has(n)).length;
   return missingRecordings + untranscribed;
 }
@@ -69,7 +93,24 @@ function consentGiven(snap: CallSnapshot): boolean | null {
 async function finalize(ctx: Ctx, snap: CallSnapshot): Promise<void> {
   const { sessionId, attemptNo } = snap.meta;
   const log = ctx.log.child({ callId: sessionId, attemptNo });
-  const reason = finalReason(snap);
+  let reason = finalReason(snap);
+  const dropped = reason === 'hung_up' || reason === 'play_failed' || reason === 'record_failed' ? droppedByUs(snap) : null;
+  if (dropped && !questionAnswered(snap)) {
+    // Our failure before the customer could say anything: the attempt failed and is retried.
+    ctx.metrics.droppedByUs.inc({ reason: dropped, next: 'retry' });
+    await recordUnansweredAttempt(ctx, sessionId, attemptNo, { outcome: 'failed', reason: `dropped_by_us: ${dropped}` });
+    await dropCallState(ctx, sessionId, attemptNo);
+    log.warn('the call ended on our side before any answer: the attempt is retried', { dropped });
+    return;
+  }
+  if (dropped) {
+    // Our failure after answers were given: what the customer said stands and is graded.
+    ctx.metrics.droppedByUs.inc({ reason: dropped, next: 'kept' });
+    await ctx.sql`update call_attempts set failure_reason = ${`dropped_by_us: ${dropped}`}
+                  where call_session_id = ${sessionId} and attempt_no = ${attemptNo}`;
+    log.warn('the call ended on our side after answers: the conversation is kept', { dropped });
+    reason = 'completed';
+  }
   if (reason === 'voicemail') {
     await ctx.sql`update call_attempts set failure_reason = 'voicemail_or_silence'
                   where call_session_id = ${sessionId} and attempt_no = ${attemptNo}`;

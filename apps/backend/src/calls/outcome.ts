@@ -2,6 +2,7 @@ import type { AttemptOutcome } from '@samtal/types';
 import type { Deps } from '../deps';
 import { dropCallState, setFields } from '../conversation/state';
 import type { JobData } from '../jobs/queues';
+import { parseElksTimestamp } from '../telephony/elks-client';
 import { tryFinalize } from './finalize';
 import { ensureDialJob, MAX_ATTEMPTS, retryAt } from './schedule';
 import * as repo from './sessions.repo';
@@ -59,7 +60,7 @@ export async function handleHangup(ctx: Ctx, h: JobData<'hangup'>): Promise<'dup
     update call_attempts set
       elks_call_id = coalesce(elks_call_id, ${h.id}), elks_state = ${h.state},
       cost = ${h.cost === null ? null : h.cost / 10_000}, duration_seconds = ${h.durationS},
-      answered_at = ${h.start ? parseElksTime(h.start) : null}, ended_at = now(), hangup_received_at = now()
+      answered_at = ${h.start ? (parseElksTimestamp(h.start) ?? new Date()) : null}, ended_at = now(), hangup_received_at = now()
     where call_session_id = ${h.sessionId} and attempt_no = ${h.attemptNo} and hangup_received_at is null
     returning *`;
   if (!attempt) return 'duplicate';
@@ -68,24 +69,26 @@ export async function handleHangup(ctx: Ctx, h: JobData<'hangup'>): Promise<'dup
     await recordUnansweredAttempt(ctx, h.sessionId, h.attemptNo, { outcome: h.state === 'busy' ? 'busy' : 'no_answer' });
     return 'unanswered';
   }
-  const hangup = { id: h.id, state: h.state, start: h.start, durationS: h.durationS, cost: h.cost, recordActions: h.recordActions, at: Date.now() };
+  const hangup = {
+    id: h.id,
+    state: h.state,
+    start: h.start,
+    durationS: h.durationS,
+    cost: h.cost,
+    recordActions: h.recordActions,
+    actionsRun: h.actionsRun,
+    actionsSucceeded: h.actionsSucceeded,
+    at: Date.now(),
+  };
   const alive = await setFields(ctx, h.sessionId, h.attemptNo, { hangup: JSON.stringify(hangup) });
   if (!alive) {
-    // The live state is gone (expired or erased): nothing was kept to finalise.
-    ctx.log.warn('hangup for a call without live state', { callId: h.sessionId, attemptNo: h.attemptNo });
-    await ctx.sql`update call_attempts set outcome = 'answered' where call_session_id = ${h.sessionId}
-                  and attempt_no = ${h.attemptNo} and outcome is null`;
-    await repo.updateSessionStatus(ctx.sql, h.sessionId, ['in_progress'], { status: 'abandoned', failureReason: 'call_state_lost', endedAt: new Date() });
+    // The live state is gone (lost with a Redis that restarted empty, or expired): nothing said can be
+    // kept, and it is our failure, not the customer's — the attempt failed and is retried.
+    ctx.log.warn('hangup for a call without live state: our failure, the attempt is retried', { callId: h.sessionId, attemptNo: h.attemptNo });
+    ctx.metrics.droppedByUs.inc({ reason: 'call_state_lost', next: 'retry' });
+    await recordUnansweredAttempt(ctx, h.sessionId, h.attemptNo, { outcome: 'failed', reason: 'dropped_by_us: call_state_lost' });
     return 'answered';
   }
   await tryFinalize(ctx, h.sessionId, h.attemptNo);
   return 'answered';
 }
-
-/** 46elks timestamps are UTC without a zone, e.g. 2016-11-03T09:24:24.355000. */
-export function parseElksTime(text: string): Date {
-  const iso = /[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text}Z`;
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? new Date() : d;
-}
-

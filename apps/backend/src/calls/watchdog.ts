@@ -1,15 +1,20 @@
 import type { Deps } from '../deps';
 import { enqueue, jobId } from '../jobs/queues';
-import { countRecordActions } from '../telephony/webhooks.routes';
+import type { Logger } from '../observability/logger';
+import { summarizeActions } from '../telephony/webhooks.routes';
 import { RING_TIMEOUT_S } from './dial';
 import { tryFinalize } from './finalize';
 import { recordUnansweredAttempt } from './outcome';
+import { adoptCall, findCreatedCall } from './reconcile';
 import { ensureDialJob } from './schedule';
 import type { SessionRow } from './sessions.repo';
 
 /**
  * Reconciles what a lost webhook or a crashed process left behind (runs every minute):
- * - an attempt past its expected end without a hang-up → ask 46elks (GET /calls/{id});
+ * - an attempt past its expected end without a hang-up → ask 46elks (GET /calls/{id}); one without a
+ *   call id (the create's answer was lost, or the process died around the create) → look the call up
+ *   in 46elks' call history first; if it is not there, no call exists and the attempt failed on our side;
+ * - a younger attempt whose create answer was lost → look it up in the history to learn its call id;
  * - a hung-up call still waiting for transcripts too long → finalise with what arrived;
  * - a pending session whose dial job is missing → enqueue it again (ids make that a no-op);
  * - a completed call left ungraded (its analyze job lost, or failed on an upstream outage more than
@@ -20,20 +25,34 @@ import type { SessionRow } from './sessions.repo';
 export const EXPECTED_CALL_END_MS = (RING_TIMEOUT_S + 120 + 120) * 1000;
 export const FINALIZE_GRACE_MS = 2 * 60_000;
 export const ANALYSIS_RETRY_AFTER_MS = 10 * 60_000;
+/** A create answer lost this long ago is looked up in the call history (46elks lists a call once created). */
+export const RECONCILE_AFTER_MS = 10_000;
+/** Past this, an attempt whose call the history never showed (46elks unreachable meanwhile) is settled anyway. */
+export const UNKNOWN_GIVE_UP_MS = 30 * 60_000;
 
-type Stuck = { id: string; attempt_no: number; elks_call_id: string | null; started_at: Date; hangup_received_at: Date | null };
+type Stuck = {
+  id: string;
+  attempt_no: number;
+  elks_call_id: string | null;
+  elks_state: string | null;
+  phone_number: string | null;
+  started_at: Date;
+  hangup_received_at: Date | null;
+};
 
 export async function runWatchdog(
   ctx: Deps,
 ): Promise<{ reconciled: number; finalised: number; requeued: number; reanalysed: number }> {
   const now = ctx.clock();
   const stuck = await ctx.sql<Stuck[]>`
-    select s.id, a.attempt_no, a.elks_call_id, a.started_at, a.hangup_received_at
+    select s.id, a.attempt_no, a.elks_call_id, a.elks_state, s.phone_number, a.started_at, a.hangup_received_at
     from feedback_call_sessions s
     join call_attempts a on a.call_session_id = s.id and a.attempt_no = s.retry_count
     where s.session_status = 'in_progress'
       and ((a.hangup_received_at is null and a.started_at < ${new Date(now.getTime() - EXPECTED_CALL_END_MS)})
-        or (a.hangup_received_at < ${new Date(now.getTime() - FINALIZE_GRACE_MS)}))
+        or (a.hangup_received_at < ${new Date(now.getTime() - FINALIZE_GRACE_MS)})
+        or (a.hangup_received_at is null and a.elks_call_id is null and a.elks_state = 'unknown'
+            and a.started_at < ${new Date(now.getTime() - RECONCILE_AFTER_MS)}))
     limit 500`;
   let reconciled = 0;
   let finalised = 0;
@@ -43,14 +62,19 @@ export async function runWatchdog(
       if (await tryFinalize(ctx, row.id, row.attempt_no, true)) finalised++;
       continue;
     }
-    if (!row.elks_call_id) {
-      await recordUnansweredAttempt(ctx, row.id, row.attempt_no, { outcome: 'failed', reason: 'dial_interrupted' });
-      reconciled++;
-      continue;
+    const overdue = row.started_at.getTime() < now.getTime() - EXPECTED_CALL_END_MS;
+    let callId = row.elks_call_id;
+    if (!callId) {
+      const settled = await settleMissingCallId(ctx, row, now, overdue, log);
+      if (settled === 'settled') reconciled++;
+      if (typeof settled === 'string') continue;
+      callId = settled.id;
     }
+    if (!overdue) continue;
     try {
-      const call = await ctx.elks.getCall(row.elks_call_id);
+      const call = await ctx.elks.getCall(callId);
       if (call.state === 'ongoing') continue;
+      const actions = summarizeActions(call.actions);
       await enqueue(ctx.queues, 'hangup', {
         sessionId: row.id,
         attemptNo: row.attempt_no,
@@ -59,7 +83,9 @@ export async function runWatchdog(
         start: call.start ?? null,
         durationS: call.duration ?? null,
         cost: call.cost ?? null,
-        recordActions: countRecordActions(call.actions ? JSON.stringify(call.actions) : undefined),
+        recordActions: actions.records,
+        actionsRun: actions.run,
+        actionsSucceeded: actions.succeeded,
       }, { jobId: jobId.hangup(row.id, row.attempt_no), attempts: 8, backoffMs: 1_000 });
       log.warn('watchdog: hangup webhook never came, reconciled from GET /calls', { state: call.state });
       reconciled++;
@@ -92,4 +118,37 @@ async function reanalyseUngraded(ctx: Deps, now: Date): Promise<number> {
   }
   if (rows.length > 0) ctx.log.info('watchdog: analyses run again', { count: rows.length });
   return rows.length;
+}
+
+/**
+ * An attempt without a call id: its create's answer was lost, or the process died around the create.
+ * Returns the call found in the history (now the attempt's), 'settled' when the attempt was concluded
+ * (no call exists: it failed on our side and is retried like any failed attempt), or 'waiting'.
+ */
+async function settleMissingCallId(
+  ctx: Deps,
+  row: Stuck,
+  now: Date,
+  overdue: boolean,
+  log: Logger,
+): Promise<{ id: string } | 'settled' | 'waiting'> {
+  const conclude = async (reason: string) => {
+    await recordUnansweredAttempt(ctx, row.id, row.attempt_no, { outcome: 'failed', reason });
+    log.warn('watchdog: no call exists for the attempt; it failed on our side', { reason });
+    return 'settled' as const;
+  };
+  const why = row.elks_state === 'unknown' ? 'elks_create_unconfirmed' : 'dial_interrupted';
+  if (!row.phone_number) return overdue ? conclude(why) : 'waiting';
+  try {
+    const lookup = await findCreatedCall(ctx, row.phone_number, row.started_at);
+    if (lookup.kind === 'found' && (await adoptCall(ctx, row.id, row.attempt_no, lookup.call))) {
+      log.info('watchdog: the call whose create answer was lost is in the 46elks history', { elksCallId: lookup.call.id });
+      return { id: lookup.call.id };
+    }
+    if (lookup.kind === 'several' && !(now.getTime() - row.started_at.getTime() > UNKNOWN_GIVE_UP_MS)) return 'waiting';
+    return overdue ? conclude(why) : 'waiting';
+  } catch (err) {
+    log.warn('watchdog: 46elks call history unavailable', { err: (err as Error).message });
+    return now.getTime() - row.started_at.getTime() > UNKNOWN_GIVE_UP_MS ? conclude(why) : 'waiting';
+  }
 }

@@ -8,8 +8,12 @@ import type { Deps } from '../deps';
  *   meta          CallMeta (JSON), written when the call is placed
  *   answered_at   ms epoch of voice-start
  *   ask:<n>       prompt id played before recording n (0 = the consent answer after the greeting)
+ *   rl:<n>        the time limit (s) of recording n, started once 46elks reports the question played
  *   ack:<n>       acknowledgement played after recording n while its transcript was pending
- *   resp:<slot>   the answer given to a `next` (slot n, or nf after an acknowledgement; replayed on a duplicate)
+ *   resp:<slot>   the answer given to a webhook (start; np after question n played, n after recording n, nf
+ *                 after its acknowledgement, each + r for a retry) — replayed on a duplicate
+ *   await         the `next` slot the last answer asked 46elks to call ('' when it ends the call)
+ *   fail:<slot>   46elks reported the action before that `next` as failed (result=failed)
  *   rec:<n>       RecordingInfo (JSON) from the recording webhook
  *   txt:<n>       Transcript (JSON) once speech-to-text is done
  *   end           EndInfo (JSON) once the dialogue chose its ending
@@ -40,7 +44,18 @@ export type CallMeta = {
 };
 export type RecordingInfo = { wav: string; durationS: number; at: number };
 export type Transcript = { text: string; language: 'sv' | 'en' | 'unknown'; sttMs: number };
-export type EndReason = 'completed' | 'budget' | 'declined' | 'opt_out' | 'non_swedish' | 'voicemail' | 'silence' | 'cancelled';
+export type EndReason =
+  | 'completed'
+  | 'budget'
+  | 'declined'
+  | 'opt_out'
+  | 'non_swedish'
+  | 'voicemail'
+  | 'silence'
+  | 'cancelled'
+  /** Our side, never the customer's: 46elks could not play our audio, or not record, even when retried. */
+  | 'play_failed'
+  | 'record_failed';
 export type EndInfo = { reason: EndReason; promptId: string | null; turn: number };
 export type HangupInfo = {
   id: string;
@@ -49,6 +64,9 @@ export type HangupInfo = {
   durationS: number | null;
   cost: number | null;
   recordActions: number;
+  /** Actions 46elks ran, and how many of them it reports successful (`actions` of the hangup). */
+  actionsRun?: number;
+  actionsSucceeded?: number;
   at: number;
 };
 
@@ -56,8 +74,12 @@ export type CallSnapshot = {
   meta: CallMeta;
   answeredAt: number | null;
   asks: Map<number, string>;
+  recordLimits: Map<number, number>;
   acks: Map<number, string>;
   responses: Map<string, string>;
+  /** The `next` slot the last answer asked for ('' = none: the call was to end), null before any. */
+  awaiting: string | null;
+  failures: Set<string>;
   recordings: Map<number, RecordingInfo>;
   transcripts: Map<number, Transcript>;
   end: EndInfo | null;
@@ -85,8 +107,11 @@ export async function readCallState(ctx: Ctx, sessionId: string, attemptNo: numb
     meta: JSON.parse(raw.meta) as CallMeta,
     answeredAt: raw.answered_at ? Number(raw.answered_at) : null,
     asks: new Map(),
+    recordLimits: new Map(),
     acks: new Map(),
     responses: new Map(),
+    awaiting: raw.await ?? null,
+    failures: new Set(),
     recordings: new Map(),
     transcripts: new Map(),
     end: raw.end ? (JSON.parse(raw.end) as EndInfo) : null,
@@ -100,6 +125,8 @@ export async function readCallState(ctx: Ctx, sessionId: string, attemptNo: numb
     const kind = field.slice(0, sep);
     const n = Number(field.slice(sep + 1));
     if (kind === 'ask') snap.asks.set(n, value);
+    else if (kind === 'rl') snap.recordLimits.set(n, Number(value));
+    else if (kind === 'fail') snap.failures.add(field.slice(sep + 1));
     else if (kind === 'ack') snap.acks.set(n, value);
     else if (kind === 'resp') snap.responses.set(field.slice(sep + 1), value);
     else if (kind === 'rec') snap.recordings.set(n, JSON.parse(value) as RecordingInfo);

@@ -19,6 +19,8 @@ export const JOBS = {
     durationS: z.number().nullable(),
     cost: z.number().nullable(),
     recordActions: z.number().int(),
+    actionsRun: z.number().int().optional(),
+    actionsSucceeded: z.number().int().optional(),
   }),
   analyze: z.object({ sessionId: z.uuid() }),
   reports: z.object({ storeId: z.uuid(), monday: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),

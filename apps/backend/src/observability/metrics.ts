@@ -51,6 +51,35 @@ export function createMetrics() {
       labelNames: ['queue', 'state'] as const,
       registers: [registry],
     }),
+    elksCreates: new Counter({
+      name: 'samtal_elks_call_creates_total',
+      help: 'POST /a1/calls by result: created, ambiguous (answer lost; reconciled, never re-sent), reconciled (found in the call history), not_sent, refused_account, refused_request',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    elksAccountBlocked: new Gauge({
+      name: 'samtal_elks_account_blocked',
+      help: '1 while 46elks refuses calls for the whole account (no credit, credentials) and dialling waits (cluster-wide)',
+      registers: [registry],
+    }),
+    actionFailures: new Counter({
+      name: 'samtal_elks_action_failures_total',
+      help: 'play/record actions 46elks reported result=failed, and what we did (retried once, or ended the call as our failure)',
+      labelNames: ['action', 'handling'] as const,
+      registers: [registry],
+    }),
+    droppedByUs: new Counter({
+      name: 'samtal_calls_dropped_by_us_total',
+      help: 'Answered calls that ended because of our side (webhook unreachable, failed play/record, lost state), by what happened next',
+      labelNames: ['reason', 'next'] as const,
+      registers: [registry],
+    }),
+    sttSkipped: new Counter({
+      name: 'samtal_stt_skipped_total',
+      help: 'Recordings not sent to speech-to-text because they cannot hold speech, by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     analysisDuration: new Histogram({
       name: 'samtal_analysis_duration_seconds',
       help: 'Time to grade one call (LLM, checks, save)',

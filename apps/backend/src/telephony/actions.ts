@@ -7,8 +7,13 @@ export type ElksAction =
   | { record: string; timelimit?: number; silencedetection?: 'yes' | 'no'; next?: string | ElksAction }
   | { hangup: 'reject' | 'busy' | '404' };
 
-export function playThenRecord(playUrl: string, recordUrl: string, nextUrl: string, timelimit: number): ElksAction {
-  return { play: playUrl, skippable: false, next: { record: recordUrl, timelimit, silencedetection: 'yes', next: nextUrl } };
+/**
+ * A question is played with a `next` URL of its own, and the recording starts only once 46elks says
+ * the play succeeded: with `record` inline, a play that failed would still be followed by a recording
+ * of the silence after a question nobody heard.
+ */
+export function record(recordUrl: string, nextUrl: string, timelimit: number): ElksAction {
+  return { record: recordUrl, timelimit, silencedetection: 'yes', next: nextUrl };
 }
 
 export function playThenNext(playUrl: string, nextUrl: string): ElksAction {

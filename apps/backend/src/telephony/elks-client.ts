@@ -1,11 +1,16 @@
 import { z } from 'zod';
-import { upstream } from '../http/errors';
+import { AppError, upstream } from '../http/errors';
 import type { Logger } from '../observability/logger';
 
 /**
- * A small typed 46elks client on fetch (`fortysixelks-node` cannot place calls). Form bodies,
- * Basic auth, a timeout per request, back-off retries for network errors and 5xx, and a clear
- * upstream error for 4xx (46elks answers errors with a plain-text body).
+ * A small typed 46elks client on fetch (`fortysixelks-node` cannot place calls): form bodies, Basic
+ * auth, a timeout per request, and errors that say what 46elks answered (its errors are plain text).
+ *
+ * Reads (GET) are retried with back-off on network errors and 5xx. A create (POST /calls) is NOT:
+ * 46elks has no idempotency key, so a create whose answer was lost may already be ringing the
+ * customer. It is re-sent only when the request provably never reached 46elks (the connection was
+ * refused or the name did not resolve); any other failure is `ambiguous` and the caller reconciles
+ * it against the call history before anything else (calls/dial.ts).
  */
 
 export const ElksCallState = z.enum(['ongoing', 'success', 'busy', 'failed']);
@@ -25,6 +30,10 @@ export const ElksCall = z.looseObject({
 });
 export type ElksCall = z.infer<typeof ElksCall>;
 
+const CallHistory = z.looseObject({ data: z.array(z.unknown()), next: z.string().optional() });
+const Account = z.looseObject({ balance: z.coerce.number(), currency: z.string().optional() });
+export type ElksAccount = { balance: number; currency: string | null };
+
 export type ElksClientOptions = {
   baseUrl: string;
   username: string;
@@ -38,15 +47,59 @@ export type ElksClientOptions = {
 
 export type PlaceCallInput = { from: string; to: string; voiceStart: string; whenHangup: string; timeoutSeconds: number };
 
+/**
+ * Why a create failed. `not_created`: 46elks never got it, or answered with a refusal (4xx) — no call
+ * exists. `ambiguous`: a timeout, a reset or a 5xx after the request was sent — a call may exist.
+ */
+export class CreateCallError extends AppError {
+  constructor(
+    readonly outcome: 'not_created' | 'ambiguous',
+    message: string,
+    /** The HTTP status 46elks answered, if it answered. */
+    readonly elksStatus: number | null,
+    /** 46elks' plain-text answer, if any. */
+    readonly body: string,
+    cause?: unknown,
+  ) {
+    super('upstream_error', `46elks: ${message}`, { service: '46elks', retryable: outcome === 'ambiguous' }, { cause });
+  }
+}
+
+export type FindCallsQuery = { to: string; from: string; createdAfter: Date };
+
 export type ElksClient = {
   placeCall(input: PlaceCallInput): Promise<ElksCall>;
   getCall(id: string): Promise<ElksCall>;
+  /** Outgoing calls to `to` from `from` created after the given time, newest first (GET /calls history). */
+  findCalls(query: FindCallsQuery): Promise<ElksCall[]>;
+  /** GET /me: the account's balance (1/10 000 of its currency, like `cost`). */
+  getAccount(): Promise<ElksAccount>;
   /** Downloads a recording; only URLs on the 46elks API origin get our credentials. */
   downloadRecording(wavUrl: string): Promise<Buffer>;
-  deleteRecording(wavUrl: string): Promise<void>;
 };
 
 class RetryableError extends Error {}
+
+/** Connection errors that happen before a single byte of the request left this machine. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+const errorCode = (err: unknown): string | undefined => {
+  const e = err as { code?: string; cause?: { code?: string; cause?: { code?: string } } };
+  return e?.code ?? e?.cause?.code ?? e?.cause?.cause?.code;
+};
+
+/** 46elks timestamps: UTC without a zone, microseconds (2016-11-03T09:24:24.355000). */
+export const elksTimestamp = (d: Date): string => d.toISOString().replace('Z', '000');
+
+/** Parses a 46elks timestamp (UTC without a zone); null if it is not one. */
+export function parseElksTimestamp(text: string): Date | null {
+  const iso = /[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text}Z`;
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** History pages read when looking for a call (100 calls each): enough for a busy account's last minutes. */
+const MAX_HISTORY_PAGES = 10;
 
 export function createElksClient(opts: ElksClientOptions): ElksClient {
   const base = opts.baseUrl.replace(/\/+$/, '');
@@ -55,39 +108,59 @@ export function createElksClient(opts: ElksClientOptions): ElksClient {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const retries = opts.retries ?? 3;
   const backoffMs = opts.backoffMs ?? 250;
+  const pause = (attempt: number) =>
+    new Promise((r) => setTimeout(r, backoffMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2)));
 
-  async function request(
-    method: string,
-    url: string,
-    what: string,
-    body?: URLSearchParams,
-    accept: number[] = [],
-  ): Promise<Response> {
+  /** An idempotent read: retried on network errors and 5xx. */
+  async function read(url: string, what: string): Promise<Response> {
     let lastError: unknown;
     for (let attempt = 0; attempt <= retries; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, backoffMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2)));
+      if (attempt > 0) await pause(attempt);
       try {
-        const res = await fetch(url, {
-          method,
-          headers: { authorization: auth, ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-          body,
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        if (res.status >= 500) {
-          throw new RetryableError(`${what} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
-        }
-        if (!res.ok && !accept.includes(res.status)) {
+        const res = await fetch(url, { headers: { authorization: auth }, signal: AbortSignal.timeout(timeoutMs) });
+        if (res.status >= 500) throw new RetryableError(`${what} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+        if (!res.ok) {
           const text = (await res.text()).slice(0, 300);
           throw upstream('46elks', `${what} answered ${res.status}: ${text || res.statusText}`);
         }
         return res;
       } catch (err) {
-        if (!(err instanceof RetryableError) && (err as { name?: string }).name === 'AppError') throw err;
+        if (err instanceof AppError) throw err;
         lastError = err;
         opts.log.warn('46elks request failed', { what, attempt: attempt + 1, of: retries + 1, err: (err as Error).message });
       }
     }
     throw upstream('46elks', `${what} failed after ${retries + 1} tries: ${(lastError as Error).message}`, lastError);
+  }
+
+  async function create(form: URLSearchParams): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0) await pause(attempt);
+      let res: Response;
+      try {
+        res = await fetch(`${base}/calls`, {
+          method: 'POST',
+          headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
+          body: form,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (err) {
+        const code = errorCode(err);
+        const reason = (err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `${(err as Error).message}${code ? ` (${code})` : ''}`;
+        if (code && NEVER_SENT.has(code)) {
+          // Nothing reached 46elks: re-sending cannot ring the phone twice.
+          opts.log.warn('46elks unreachable, the create was not sent', { attempt: attempt + 1, of: retries + 1, err: reason });
+          if (attempt < retries) continue;
+          throw new CreateCallError('not_created', `POST /calls never reached 46elks after ${attempt + 1} tries: ${reason}`, null, '', err);
+        }
+        throw new CreateCallError('ambiguous', `POST /calls: ${reason}`, null, '', err);
+      }
+      if (res.ok) return res;
+      const text = (await res.text().catch(() => '')).slice(0, 300);
+      const message = `POST /calls answered ${res.status}: ${text || res.statusText}`;
+      // 4xx: 46elks looked at the request and refused it — no call exists. 5xx: it may have been created.
+      throw new CreateCallError(res.status >= 500 ? 'ambiguous' : 'not_created', message, res.status, text);
+    }
   }
 
   const recordingUrl = (wavUrl: string): URL => {
@@ -105,22 +178,54 @@ export function createElksClient(opts: ElksClientOptions): ElksClient {
         whenhangup: input.whenHangup,
         timeout: String(input.timeoutSeconds),
       });
-      const res = await request('POST', `${base}/calls`, 'POST /calls', form);
-      return ElksCall.parse(await res.json());
+      const res = await create(form);
+      let body: unknown;
+      try {
+        body = await res.json();
+      } catch (err) {
+        // 200 and then a broken body: the call was created, its id is unknown.
+        throw new CreateCallError('ambiguous', `POST /calls answered ${res.status} with a body that is not JSON`, res.status, '', err);
+      }
+      const call = ElksCall.safeParse(body);
+      if (!call.success) throw new CreateCallError('ambiguous', `POST /calls answered ${res.status} without a call id`, res.status, JSON.stringify(body).slice(0, 300));
+      return call.data;
     },
     async getCall(id) {
-      const res = await request('GET', `${base}/calls/${encodeURIComponent(id)}`, 'GET /calls/:id');
+      const res = await read(`${base}/calls/${encodeURIComponent(id)}`, 'GET /calls/:id');
       return ElksCall.parse(await res.json());
     },
-    async downloadRecording(wavUrl) {
-      const res = await request('GET', recordingUrl(wavUrl).toString(), 'GET recording');
-      return Buffer.from(await res.arrayBuffer());
+    async findCalls(query) {
+      const since = query.createdAfter.getTime();
+      const found: ElksCall[] = [];
+      let start: string | undefined;
+      for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
+        // 46elks names them backwards: `end` = calls created after, `start` = before (the next page).
+        const params = new URLSearchParams({ end: elksTimestamp(query.createdAfter), limit: '100' });
+        if (start) params.set('start', start);
+        const res = await read(`${base}/calls?${params}`, 'GET /calls');
+        const history = CallHistory.parse(await res.json());
+        let older = false;
+        for (const raw of history.data) {
+          const call = ElksCall.safeParse(raw);
+          if (!call.success) continue;
+          const created = call.data.created ? parseElksTimestamp(call.data.created) : null;
+          if (created && created.getTime() < since) older = true;
+          else if (call.data.to === query.to && call.data.from === query.from && (call.data.direction ?? 'outgoing') === 'outgoing') {
+            found.push(call.data);
+          }
+        }
+        if (older || !history.next || history.data.length === 0) break;
+        start = history.next;
+      }
+      return found;
     },
-    async deleteRecording(wavUrl) {
-      const url = recordingUrl(wavUrl);
-      url.pathname = url.pathname.replace(/\.wav$/, '');
-      // Already gone (a retried job deleted it) counts as deleted.
-      await request('DELETE', url.toString(), 'DELETE recording', undefined, [404]);
+    async getAccount() {
+      const account = Account.parse(await (await read(`${base}/me`, 'GET /me')).json());
+      return { balance: account.balance, currency: account.currency ?? null };
+    },
+    async downloadRecording(wavUrl) {
+      const res = await read(recordingUrl(wavUrl).toString(), 'GET recording');
+      return Buffer.from(await res.arrayBuffer());
     },
   };
 }

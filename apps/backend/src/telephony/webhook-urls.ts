@@ -18,6 +18,9 @@ export function verifyWebhookToken(secret: string, sessionId: string, attemptNo:
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+/** Which `next` a URL is: after the question's play (`p`), after an acknowledgement (`f`), a retry (`r`). */
+export type NextStep = { played?: boolean; ack?: boolean; retry?: boolean };
+
 export function webhookUrl(
   publicBaseUrl: string,
   secret: string,
@@ -25,13 +28,15 @@ export function webhookUrl(
   sessionId: string,
   attemptNo: number,
   turn?: number,
-  afterAcknowledgement = false,
+  step: NextStep = {},
 ): string {
   const url = new URL(`/webhooks/46elks/${kind}`, publicBaseUrl);
   url.searchParams.set('s', sessionId);
   url.searchParams.set('a', String(attemptNo));
   if (turn !== undefined) url.searchParams.set('n', String(turn));
-  if (afterAcknowledgement) url.searchParams.set('f', '1');
+  if (step.ack) url.searchParams.set('f', '1');
+  if (step.played) url.searchParams.set('p', '1');
+  if (step.retry) url.searchParams.set('r', '1');
   url.searchParams.set('t', webhookToken(secret, sessionId, attemptNo));
   return url.toString();
 }

@@ -1,12 +1,12 @@
 import express, { type Request, type RequestHandler, Router } from 'express';
 import { z } from 'zod';
-import { decideAfterRecording, decideOpening, type Decision } from '../conversation/dialogue';
+import { decideAfterRecording, decideOpening, type Decision, LIMITS } from '../conversation/dialogue';
 import { type CallSnapshot, readCallState, setFields, setOnce } from '../conversation/state';
 import type { Deps } from '../deps';
 import { AppError } from '../http/errors';
 import { enqueue, jobId } from '../jobs/queues';
-import { type ElksAction, HANG_UP, playAndEnd, playThenNext, playThenRecord } from './actions';
-import { verifyWebhookToken, webhookUrl } from './webhook-urls';
+import { type ElksAction, HANG_UP, playAndEnd, playThenNext, record } from './actions';
+import { type NextStep, verifyWebhookToken, webhookUrl } from './webhook-urls';
 
 /**
  * The 46elks webhooks (46elks.md §3). Each answer is Redis reads and writes only — no LLM, no TTS,
@@ -18,9 +18,13 @@ export const WebhookQuery = z.object({
   a: z.coerce.number().int().min(1).max(3),
   n: z.coerce.number().int().min(0).max(50).optional(),
   f: z.literal('1').optional(),
+  p: z.literal('1').optional(),
+  r: z.literal('1').optional(),
   t: z.string().min(1).max(100),
 });
 export const RecordingForm = z.object({ callid: z.string(), wav: z.url(), duration: z.coerce.number().min(0) });
+/** What 46elks POSTs to a `next` URL: the outcome of the action that ran ("success"; "ok" in one docs version). */
+export const NextForm = z.looseObject({ callid: z.string().optional(), result: z.string().optional(), why: z.string().optional() });
 export const HangupForm = z.object({
   id: z.string().optional(),
   callid: z.string().optional(),
@@ -32,7 +36,7 @@ export const HangupForm = z.object({
 });
 
 type Ctx = Pick<Deps, 'config' | 'redis' | 'key' | 'queues' | 'log' | 'metrics'>;
-type Verified = { s: string; a: number; n?: number; f?: '1' };
+type Verified = { s: string; a: number; n?: number; f?: '1'; p?: '1'; r?: '1' };
 
 const ipAllowed =
   (allowed: string[]): RequestHandler =>
@@ -61,28 +65,92 @@ function timeIt(ctx: Ctx, req: Request, res: express.Response, v: Verified, labe
   });
 }
 
+const hookFor = (ctx: Ctx, snap: CallSnapshot) => (kind: 'recording' | 'next', turn: number, step: NextStep = {}) =>
+  webhookUrl(ctx.config.PUBLIC_BASE_URL, ctx.config.WEBHOOK_SECRET, kind, snap.meta.sessionId, snap.meta.attemptNo, turn, step);
+
+/** The `next` slot an action asks 46elks to call, '' when the action ends the call. */
+const awaitedSlot = (action: ElksAction): string => {
+  const next = 'hangup' in action ? undefined : action.next;
+  if (typeof next !== 'string') return '';
+  const q = new URL(next).searchParams;
+  return `${q.get('n') ?? 0}${q.get('p') ? 'p' : q.get('f') ? 'f' : ''}${q.get('r') ? 'r' : ''}`;
+};
+
 function toAction(ctx: Ctx, snap: CallSnapshot, d: Decision): ElksAction {
-  const { sessionId, attemptNo, prompts } = snap.meta;
   if (d.type === 'hangup') return HANG_UP;
-  const url = prompts[d.promptId]!.url;
+  const url = snap.meta.prompts[d.promptId]!.url;
   if (d.type === 'end') return playAndEnd(url);
-  const hook = (kind: 'recording' | 'next', ack = false) =>
-    webhookUrl(ctx.config.PUBLIC_BASE_URL, ctx.config.WEBHOOK_SECRET, kind, sessionId, attemptNo, d.turn, ack);
-  if (d.type === 'acknowledge') return playThenNext(url, hook('next', true));
-  return playThenRecord(url, hook('recording'), hook('next'), d.recordLimitS);
+  const hook = hookFor(ctx, snap);
+  if (d.type === 'acknowledge') return playThenNext(url, hook('next', d.turn, { ack: true }));
+  return playThenNext(url, hook('next', d.turn, { played: true }));
 }
 
-/** Stores what was decided, once: a duplicate or concurrent `next` gets the same answer back. */
-async function answerOnce(ctx: Ctx, snap: CallSnapshot, slot: string, d: Decision): Promise<ElksAction> {
-  const action = toAction(ctx, snap, d);
+/** Stores an answer once: a duplicate or concurrent webhook gets the same answer back. */
+async function storeOnce(ctx: Ctx, snap: CallSnapshot, slot: string, action: ElksAction, fields: Record<string, string> = {}): Promise<ElksAction> {
   const winner = await setOnce(ctx, snap.meta.sessionId, snap.meta.attemptNo, slot, JSON.stringify(action));
   if (winner !== JSON.stringify(action)) return JSON.parse(winner) as ElksAction;
-  const fields: Record<string, string> = {};
-  if (d.type === 'ask') fields[`ask:${d.turn}`] = d.promptId;
-  else if (d.type === 'acknowledge') fields[`ack:${d.turn}`] = d.promptId;
-  else fields.end = JSON.stringify({ reason: d.reason, promptId: d.type === 'end' ? d.promptId : null, turn: -1 });
-  await setFields(ctx, snap.meta.sessionId, snap.meta.attemptNo, fields);
+  await setFields(ctx, snap.meta.sessionId, snap.meta.attemptNo, { ...fields, await: awaitedSlot(action) });
   return action;
+}
+
+/** Stores what was decided, once. */
+async function answerOnce(ctx: Ctx, snap: CallSnapshot, slot: string, d: Decision): Promise<ElksAction> {
+  const fields: Record<string, string> = {};
+  if (d.type === 'ask') {
+    fields[`ask:${d.turn}`] = d.promptId;
+    fields[`rl:${d.turn}`] = String(d.recordLimitS);
+  } else if (d.type === 'acknowledge') fields[`ack:${d.turn}`] = d.promptId;
+  else fields.end = JSON.stringify({ reason: d.reason, promptId: d.type === 'end' ? d.promptId : null, turn: -1 });
+  return storeOnce(ctx, snap, slot, toAction(ctx, snap, d), fields);
+}
+
+/** 46elks reports each action's outcome on the `next` POST; a missing result is taken as success. */
+const succeeded = (result: string | undefined): boolean => result === undefined || result === 'success' || result === 'ok';
+
+/**
+ * A `next` whose action failed (46elks could not play our audio, or could not record): never the
+ * customer's doing. It is logged, counted, and the same action is tried once more; a second failure
+ * ends the call as ours (finalize.ts retries such a call instead of judging the customer).
+ */
+async function afterFailure(
+  ctx: Ctx,
+  req: Request,
+  snap: CallSnapshot,
+  v: Verified,
+  slot: string,
+  why: string | undefined,
+): Promise<ElksAction | null> {
+  const turn = v.n ?? 0;
+  const action = v.p ? 'play' : v.f ? 'play' : 'record';
+  const hook = hookFor(ctx, snap);
+  const log = { callId: snap.meta.sessionId, attemptNo: snap.meta.attemptNo, turn, action, why: why ?? null };
+  const failed = { [`fail:${slot}`]: why ?? 'failed' };
+  if (!v.r) {
+    const promptId = v.p ? snap.asks.get(turn) : v.f ? snap.acks.get(turn) : undefined;
+    const prompt = promptId === undefined ? undefined : snap.meta.prompts[promptId];
+    if (action === 'play' && !prompt) return null; // not a play we asked for: nothing to retry
+    ctx.metrics.actionFailures.inc({ action, handling: 'retried' });
+    req.log.warn('46elks reports the action failed: trying it once more', log);
+    const retry: ElksAction = prompt
+      ? playThenNext(prompt.url, hook('next', turn, { played: Boolean(v.p), ack: Boolean(v.f), retry: true }))
+      : record(hook('recording', turn), hook('next', turn, { retry: true }), snap.recordLimits.get(turn) ?? LIMITS.answerRecordS);
+    return storeOnce(ctx, snap, `resp:${slot}`, retry, failed);
+  }
+  if (v.f) {
+    // An acknowledgement is a courtesy: go on without it.
+    ctx.metrics.actionFailures.inc({ action, handling: 'skipped' });
+    return answerOnce(ctx, snap, `resp:${slot}`, decideAfterRecording(snap, turn, false));
+  }
+  ctx.metrics.actionFailures.inc({ action, handling: 'ended' });
+  req.log.warn('46elks failed the action twice: the call ends as our failure, to be retried', log);
+  const reason = action === 'play' ? 'play_failed' : 'record_failed';
+  // The questions cannot be played: hang up. The customer cannot be recorded: say goodbye.
+  const ending: Decision =
+    reason === 'play_failed' ? { type: 'hangup', reason } : { type: 'end', promptId: snap.meta.endings.budgetClosing, reason };
+  return answerOnce(ctx, snap, `resp:${slot}`, ending).then(async (a) => {
+    await setFields(ctx, snap.meta.sessionId, snap.meta.attemptNo, failed);
+    return a;
+  });
 }
 
 export const elksWebhookRoutes = (ctx: Ctx) => {
@@ -101,12 +169,24 @@ export const elksWebhookRoutes = (ctx: Ctx) => {
   router.post('/webhooks/46elks/next', async (req, res) => {
     const v = verified(ctx, req);
     const turn = v.n ?? 0;
-    const slot = v.f ? `${turn}f` : `${turn}`;
+    const slot = `${turn}${v.p ? 'p' : v.f ? 'f' : ''}${v.r ? 'r' : ''}`;
     timeIt(ctx, req, res, v, `next:${slot}`);
     const snap = await readCallState(ctx, v.s, v.a);
     if (!snap) return void res.json(HANG_UP);
     const earlier = snap.responses.get(slot);
     if (earlier) return void res.json(JSON.parse(earlier));
+    const form = NextForm.safeParse(req.body ?? {});
+    const result = form.success ? form.data.result : undefined;
+    if (!succeeded(result)) {
+      const handled = await afterFailure(ctx, req, snap, v, slot, form.success ? form.data.why : undefined);
+      if (handled) return void res.json(handled);
+    }
+    if (v.p) {
+      // The question was heard: now record the answer.
+      const limit = snap.recordLimits.get(turn) ?? LIMITS.answerRecordS;
+      const hook = hookFor(ctx, snap);
+      return void res.json(await storeOnce(ctx, snap, `resp:${slot}`, record(hook('recording', turn), hook('next', turn), limit)));
+    }
     res.json(await answerOnce(ctx, snap, `resp:${slot}`, decideAfterRecording(snap, turn, !v.f)));
   });
 
@@ -131,6 +211,7 @@ export const elksWebhookRoutes = (ctx: Ctx) => {
     const form = HangupForm.parse(req.body ?? {});
     const id = form.id ?? form.callid;
     if (!id) throw new AppError('validation_error', 'hangup without a call id');
+    const actions = summarizeActions(form.actions);
     await enqueue(ctx.queues, 'hangup', {
       sessionId: v.s,
       attemptNo: v.a,
@@ -139,20 +220,34 @@ export const elksWebhookRoutes = (ctx: Ctx) => {
       start: form.start ?? null,
       durationS: form.duration ?? null,
       cost: form.cost ?? null,
-      recordActions: countRecordActions(form.actions),
+      recordActions: actions.records,
+      actionsRun: actions.run,
+      actionsSucceeded: actions.succeeded,
     }, { jobId: jobId.hangup(v.s, v.a), attempts: 8, backoffMs: 1_000 });
     res.status(204).end();
   });
   return router;
 };
 
-/** `actions` arrives as a JSON-encoded string; count the record actions that ran. */
-export function countRecordActions(actions: string | undefined): number {
-  if (!actions) return 0;
-  try {
-    const list = JSON.parse(actions) as unknown;
-    return Array.isArray(list) ? list.filter((a) => typeof a === 'object' && a !== null && 'record' in a).length : 0;
-  } catch {
-    return 0;
+/**
+ * `actions` arrives as a JSON-encoded string (an array from GET /calls/{id}): the actions 46elks ran,
+ * each with its result. Counted: record actions (their recordings are awaited), all actions, and the
+ * successful ones (an action cut short by a hang-up is not a success).
+ */
+export function summarizeActions(actions: string | unknown[] | undefined): { records: number; run: number; succeeded: number } {
+  let list: unknown = actions;
+  if (typeof actions === 'string') {
+    try {
+      list = JSON.parse(actions);
+    } catch {
+      list = [];
+    }
   }
+  if (!Array.isArray(list)) return { records: 0, run: 0, succeeded: 0 };
+  const objects = list.filter((a): a is Record<string, unknown> => typeof a === 'object' && a !== null);
+  return {
+    records: objects.filter((a) => 'record' in a).length,
+    run: objects.length,
+    succeeded: objects.filter((a) => a.result === 'success' || a.result === 'ok').length,
+  };
 }

@@ -38,7 +38,7 @@ describe('every persona end to end', () => {
       }),
     );
     await Promise.all([...results.values()].map(({ sessionId }) => waitForFinal(stack, sessionId, 60_000)));
-  }, 90_000);
+  }, 180_000);
 
   afterAll(async () => {
     await stack?.close();
@@ -55,9 +55,9 @@ describe('every persona end to end', () => {
     expect(stack.sim.elks.listCalls({ to: phone })).toHaveLength(want.attempts);
     const messages = await stack.deps.sql`select speaker, content from conversation_transcripts where call_session_id = ${sessionId} order by message_order`;
     expect(messages.length > 0).toBe(want.transcript);
-    // Audio is deleted once transcribed: no recording of ours is left at 46elks.
+    // Every recording that reached us was fetched for speech-to-text (46elks offers no way to delete it).
     for (const call of stack.sim.elks.listCalls({ to: phone })) {
-      for (const rec of call.recordings) expect(rec.deleted).toBe(true);
+      for (const rec of call.recordings) if (rec.delivered && want.transcript) expect(rec.downloads).toBeGreaterThanOrEqual(1);
     }
     // Live state is dropped once the session is final.
     expect(await stack.deps.redis.exists(stack.deps.key('call', sessionId, String(want.attempts)))).toBe(0);
@@ -79,6 +79,29 @@ describe('every persona end to end', () => {
     expect(messages.at(-1)!.message_type).toBe('closing');
     const stamps = messages.map((m) => m.timestamp_ms);
     expect([...stamps].sort((a, b) => a - b)).toEqual(stamps);
+  });
+
+  it('serves prompts 46elks can play: canonical 8 kHz PCM WAV (sizes that match the file), heard word for word', async () => {
+    const { sessionId, phone } = results.get('engaged')!;
+    const [call] = stack.sim.elks.listCalls({ to: phone });
+    expect(call!.played.every((p) => p.ok)).toBe(true);
+    const prompts = await stack.deps.sql<{ content: string }[]>`
+      select content from conversation_transcripts where call_session_id = ${sessionId} and speaker = 'ai' order by message_order`;
+    // What the simulated callee decoded from the audio samples is exactly the text we rendered.
+    expect(call!.played.map((p) => p.heard)).toEqual(expect.arrayContaining(prompts.map((p) => p.content)));
+    const url = new URL(call!.played[0]!.url);
+    const res = await request(stack.server).get(url.pathname).buffer(true).parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    const wav = res.body as Buffer;
+    expect(res.headers['content-type']).toBe('audio/wav');
+    expect(wav.toString('ascii', 0, 4)).toBe('RIFF');
+    expect(wav.readUInt32LE(4)).toBe(wav.length - 8);
+    expect(wav.readUInt16LE(20)).toBe(1);
+    expect(wav.readUInt32LE(24)).toBe(8_000);
+    expect(wav.readUInt32LE(40)).toBe(wav.length - 44);
   });
 
   it('asks one follow-up after a vague answer, and no more', async () => {

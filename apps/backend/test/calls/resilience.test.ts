@@ -2,6 +2,7 @@ import request from 'supertest';
 import { runWatchdog } from '../../src/calls/watchdog';
 import { webhookUrl } from '../../src/telephony/webhook-urls';
 import { createTestContext } from '../helpers/context';
+import { until } from '../drills/support/drill';
 import { fireVerification, startStack, type Stack, waitFor, waitForFinal } from '../helpers/stack';
 
 /** What 46elks and the world throw at the call path: reordering, duplicates, restarts, forgeries. */
@@ -81,39 +82,100 @@ describe('duplicates, late webhooks, restarts and failures', () => {
     expect(customer.map((m) => m.content)).toEqual(call!.said.map((s: { text: string }) => s.text));
   });
 
-  it('46elks answering 5xx on create is retried by the client; the call goes through', async () => {
-    stack.sim.elks.setFaults({ createCall5xx: 2 });
+  const attemptRows = (sessionId: string) =>
+    stack.deps.sql<{ attempt_no: number; outcome: string | null; elks_state: string | null; elks_call_id: string | null; failure_reason: string | null }[]>`
+      select attempt_no, outcome, elks_state, elks_call_id, failure_reason from call_attempts
+      where call_session_id = ${sessionId} order by attempt_no`;
+  /** The watchdog as it runs a few minutes from now (every attempt looks overdue to it). */
+  const watchdogLater = () => runWatchdog({ ...stack.deps, clock: () => new Date(Date.now() + 10 * 60_000) });
+
+  it.each([
+    ['a 503', { createCallLost503: 1 }],
+    ['a connection reset', { createCallLostReset: 1 }],
+  ] as const)('create answered with %s after the call was created: never re-sent, found in the history, one ring, the conversation goes on', async (_what, fault) => {
+    stack.sim.elks.setFaults(fault);
     const { sessionId, phone } = await fireVerification(stack, { persona: 'engaged' });
     expect(await waitForFinal(stack, sessionId)).toMatchObject({ session_status: 'completed', retry_count: 1 });
+    const calls = stack.sim.elks.listCalls({ to: phone });
+    expect(calls).toHaveLength(1);
+    const [attempt] = await attemptRows(sessionId);
+    expect(attempt).toMatchObject({ outcome: 'answered', elks_call_id: calls[0]!.id });
+    expect(stack.logs.some((l) => l.includes('the answer to the create was lost') && l.includes(sessionId))).toBe(true);
+  });
+
+  it('46elks creating every call but answering 503 each time: exactly one ring per purchase, not twelve', async () => {
+    stack.sim.elks.setFaults({ createCallLost503: 1_000 });
+    try {
+      const { sessionId, phone } = await fireVerification(stack, { persona: 'engaged' });
+      expect(await waitForFinal(stack, sessionId)).toMatchObject({ session_status: 'completed', retry_count: 1 });
+      expect(stack.sim.elks.listCalls({ to: phone })).toHaveLength(1);
+      expect(stack.sim.elks.getCall(stack.sim.elks.listCalls({ to: phone })[0]!.id)!.webhooks.filter((w) => w.kind === 'voice_start')).toHaveLength(1);
+    } finally {
+      stack.sim.elks.setFaults({ createCallLost503: 0 });
+    }
+  });
+
+  it('an unknown create (answer lost, history unavailable) that rings and is answered gets the conversation, not a rejection', async () => {
+    stack.sim.elks.setFaults({ createCallLost503: 1, callHistory5xx: 20 });
+    try {
+      const { sessionId, phone } = await fireVerification(stack, { persona: 'engaged' });
+      expect(await waitForFinal(stack, sessionId)).toMatchObject({ session_status: 'completed', retry_count: 1 });
+      const [call] = stack.sim.elks.listCalls({ to: phone });
+      expect(stack.sim.elks.listCalls({ to: phone })).toHaveLength(1);
+      expect(call!.played.length).toBeGreaterThan(3);
+      // The hangup webhook named the call: the attempt knows its id now.
+      expect((await attemptRows(sessionId))[0]).toMatchObject({ outcome: 'answered', elks_call_id: call!.id });
+    } finally {
+      stack.sim.elks.setFaults({ callHistory5xx: 0 });
+    }
+  });
+
+  it('a 5xx on create that created nothing: the attempt waits as unknown, the watchdog finds no call and a new attempt rings once', async () => {
+    stack.sim.elks.setFaults({ createCall5xx: 1 });
+    const { sessionId, phone } = await fireVerification(stack, { persona: 'engaged' });
+    await until('the attempt to wait as unknown', async () => (await attemptRows(sessionId))[0]?.elks_state === 'unknown');
+    expect(stack.sim.elks.listCalls({ to: phone })).toHaveLength(0);
+    expect((await waitFor(stack, sessionId, () => true)).session_status).toBe('in_progress');
+    await watchdogLater();
+    expect(await waitForFinal(stack, sessionId)).toMatchObject({ session_status: 'completed', retry_count: 2 });
+    const [first, second] = await attemptRows(sessionId);
+    expect(first).toMatchObject({ outcome: 'failed', elks_state: 'unknown', elks_call_id: null });
+    expect(first!.failure_reason).toBe('elks_create_unconfirmed');
+    expect(second).toMatchObject({ outcome: 'answered' });
     expect(stack.sim.elks.listCalls({ to: phone })).toHaveLength(1);
   });
 
-  it('46elks down (5xx on every create): the client retries, each attempt fails, then the session fails visibly', async () => {
+  it('46elks down (5xx on every create): every attempt is reconciled, none re-sent; three attempts, then the session fails visibly', async () => {
     stack.sim.elks.setFaults({ createCall5xx: 1_000 });
     try {
       const { sessionId, phone } = await fireVerification(stack, { persona: 'engaged' });
-      const final = await waitForFinal(stack, sessionId, 30_000);
+      const final = await until('the session to fail after three reconciled attempts', async () => {
+        const rows = await attemptRows(sessionId);
+        if (rows.at(-1)?.elks_state === 'unknown' && rows.at(-1)?.outcome === null) await watchdogLater();
+        const [s] = await stack.deps.sql`select session_status, retry_count, failure_reason from feedback_call_sessions where id = ${sessionId}`;
+        return s?.session_status === 'failed' ? s : null;
+      }, 60_000, 100);
       expect(final).toMatchObject({ session_status: 'failed', retry_count: 3, failure_reason: 'failed_after_3_attempts' });
-      // Each attempt says why: 46elks kept answering 503 after the client's own retries.
-      const attempts = await stack.deps.sql<{ outcome: string; failure_reason: string }[]>`
-        select outcome, failure_reason from call_attempts where call_session_id = ${sessionId} order by attempt_no`;
-      expect(attempts).toHaveLength(3);
-      for (const a of attempts) {
-        expect(a.outcome).toBe('failed');
-        expect(a.failure_reason).toMatch(/^elks_unavailable: 46elks: POST \/calls failed after \d+ tries: .*answered 503/);
-      }
+      const attempts = await attemptRows(sessionId);
+      expect(attempts.map((a) => [a.outcome, a.failure_reason])).toEqual([
+        ['failed', 'elks_create_unconfirmed'],
+        ['failed', 'elks_create_unconfirmed'],
+        ['failed', 'elks_create_unconfirmed'],
+      ]);
+      const [row] = await stack.deps.sql<{ create_error: string }[]>`select create_error from call_attempts where call_session_id = ${sessionId} and attempt_no = 1`;
+      expect(row?.create_error).toMatch(/POST \/calls answered 503/);
       expect(stack.sim.elks.listCalls({ to: phone })).toHaveLength(0);
     } finally {
       stack.sim.elks.setFaults({ createCall5xx: 0 });
     }
-  }, 40_000);
+  }, 180_000);
 
-  it('46elks refusing the call (4xx) fails the session with the reason, no retries', async () => {
+  it('46elks refusing the request as wrong (400, balance positive) fails the session with the reason, no retries', async () => {
     stack.sim.elks.setFaults({ createCall4xx: 1 });
     const { sessionId } = await fireVerification(stack, { persona: 'engaged' });
     const final = await waitForFinal(stack, sessionId);
     expect(final.session_status).toBe('failed');
-    expect(final.failure_reason).toMatch(/^elks_rejected: 46elks: POST \/calls answered 4\d\d/);
+    expect(final.failure_reason).toMatch(/^elks_rejected: 46elks: POST \/calls answered 400/);
   });
 
   it('a retry that would fall past the 48 h deadline fails the session instead', async () => {
