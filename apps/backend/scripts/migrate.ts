@@ -2,11 +2,13 @@
  * `npm run migrate [-- --seed]`: applies supabase/migrations to DATABASE_URL with the Supabase CLI.
  * A second run does nothing. On failure: one line naming the file and the Postgres error, exit 1.
  */
+import { loadEnvFile } from '../src/config';
 import { redactUrl, runMigrations } from '../src/db/migrate';
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/samtal';
 
 async function main(): Promise<number> {
+  loadEnvFile();
   const databaseUrl = process.env.DATABASE_URL || DEFAULT_URL;
   const seed = process.argv.includes('--seed');
   process.stdout.write(`migrate: applying supabase/migrations to ${redactUrl(databaseUrl)}${seed ? ' (with seed)' : ''}\n`);

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { Role } from '@samtal/types';
 import { z } from 'zod';
 
@@ -213,6 +215,21 @@ export class ConfigError extends Error {
     super(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
+}
+
+/**
+ * Reads a `.env` file into the environment, if there is one: SAMTAL_ENV_FILE, or `.env` in the
+ * directory `npm` was started from (npm runs workspace scripts in the package's own directory).
+ * Variables already set win. The simulators' CLI reads the same file. Returns the file read, or null.
+ */
+export function loadEnvFile(env: NodeJS.ProcessEnv = process.env): string | null {
+  const file = env.SAMTAL_ENV_FILE || path.join(env.INIT_CWD || process.cwd(), '.env');
+  if (!existsSync(file)) {
+    if (env.SAMTAL_ENV_FILE) throw new ConfigError([`SAMTAL_ENV_FILE is invalid: ${file} does not exist`]);
+    return null;
+  }
+  process.loadEnvFile(file);
+  return file;
 }
 
 /** Parses the environment; throws a ConfigError with one line per bad or missing variable. */

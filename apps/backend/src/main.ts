@@ -1,4 +1,4 @@
-import { type Config, ConfigError, loadConfig } from './config';
+import { type Config, ConfigError, loadConfig, loadEnvFile } from './config';
 import { createDeps } from './deps';
 import { buildApp } from './http/app';
 import { startScheduler } from './jobs/scheduler';
@@ -34,6 +34,7 @@ export async function start(config: Config): Promise<{ stop: () => Promise<boole
 if (require.main === module) {
   let config: Config;
   try {
+    loadEnvFile();
     config = loadConfig();
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;

@@ -53,8 +53,14 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Only what node and tsx need from our environment; the backend's own variables come from testEnv. */
-const baseEnv = () => Object.fromEntries(['PATH', 'HOME', 'TMPDIR', 'LANG'].filter((k) => process.env[k]).map((k) => [k, process.env[k]]));
+/**
+ * Only what node and tsx need from our environment; the backend's own variables come from testEnv.
+ * SAMTAL_ENV_FILE=/dev/null: a developer's `.env` never leaks into a test's process.
+ */
+export const baseEnv = (): Record<string, string> => ({
+  ...Object.fromEntries(['PATH', 'HOME', 'TMPDIR', 'LANG'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : []))),
+  SAMTAL_ENV_FILE: '/dev/null',
+});
 
 export type BackendProcess = {
   pid: number;
@@ -76,8 +82,11 @@ export type BackendProcess = {
  * logged that every role it runs is up (api listening, workers started, scheduler started).
  * PORT must be set by the caller (PUBLIC_BASE_URL has to name it before the process starts).
  */
-export async function spawnBackend(overrides: Record<string, string | undefined>, opts: { readyTimeoutMs?: number } = {}): Promise<BackendProcess> {
-  const env = testEnv(overrides);
+export async function spawnBackend(
+  overrides: Record<string, string | undefined>,
+  opts: { readyTimeoutMs?: number; /** Only `overrides` (and the env file they name): no test defaults. */ raw?: boolean } = {},
+): Promise<BackendProcess> {
+  const env = opts.raw ? overrides : testEnv(overrides);
   const child = spawn(process.execPath, ['--import', 'tsx', 'apps/backend/src/main.ts'], {
     cwd: REPO_ROOT,
     env: { ...baseEnv(), ...env } as NodeJS.ProcessEnv,
@@ -102,7 +111,7 @@ export async function spawnBackend(overrides: Record<string, string | undefined>
   onLines(child.stdout!, take);
   onLines(child.stderr!, take);
 
-  const waitForLog: BackendProcess['waitForLog'] = (match, timeoutMs = 15_000) => {
+  const waitForLog: BackendProcess['waitForLog'] = (match, timeoutMs = 60_000) => {
     const seen = logs.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
@@ -131,7 +140,7 @@ export async function spawnBackend(overrides: Record<string, string | undefined>
     (role === 'all' || role === 'scheduler') && 'scheduler started',
   ].filter((m): m is string => Boolean(m));
   try {
-    for (const message of expected) await waitForLog((l) => l.message === message, opts.readyTimeoutMs ?? 20_000);
+    for (const message of expected) await waitForLog((l) => l.message === message, opts.readyTimeoutMs ?? 60_000);
   } catch (err) {
     await kill();
     throw err;
