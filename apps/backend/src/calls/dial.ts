@@ -203,7 +203,7 @@ async function reconcileCreate(
     where call_session_id = ${a.sessionId} and attempt_no = ${a.attemptNo}`;
   log.warn('the answer to the create was lost: a call may exist; reconciling, not re-sending', { err: a.error });
   try {
-    const lookup = await findCreatedCall(ctx, a.phone, a.sentAt);
+    const lookup = await findCreatedCall(ctx, a.sessionId, a.phone, a.sentAt);
     if (lookup.kind === 'found' && (await adoptCall(ctx, a.sessionId, a.attemptNo, lookup.call))) {
       ctx.metrics.elksCreates.inc({ result: 'reconciled' });
       log.info('call found in the 46elks history: the attempt goes on', { elksCallId: lookup.call.id, state: lookup.call.state });

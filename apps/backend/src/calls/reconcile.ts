@@ -17,7 +17,7 @@ export type Lookup = { kind: 'found'; call: ElksCall } | { kind: 'none' } | { ki
 
 type Ctx = Pick<Deps, 'sql' | 'elks' | 'config'>;
 
-export async function findCreatedCall(ctx: Ctx, phone: string, sentAt: Date): Promise<Lookup> {
+export async function findCreatedCall(ctx: Ctx, sessionId: string, phone: string, sentAt: Date): Promise<Lookup> {
   const calls = await ctx.elks.findCalls({
     to: phone,
     from: ctx.config.ELKS_FROM_NUMBER,
@@ -30,9 +30,12 @@ export async function findCreatedCall(ctx: Ctx, phone: string, sentAt: Date): Pr
   const taken = new Set(claimed.map((r) => r.elks_call_id));
   const open = calls.filter((c) => !taken.has(c.id));
   if (open.length === 0) return { kind: 'none' };
-  if (open.length === 1) return { kind: 'found', call: open[0]! };
-  // Two unclaimed calls to one number in the window (two purchases at once, both answers lost):
-  // the history cannot say which is ours; the calls' own webhooks will.
+  // Another session is calling the same number right now (two purchases at once): an unclaimed call
+  // may be that session's, its id not stored yet. Only the calls' own webhooks can tell them apart.
+  const [busy] = await ctx.sql`
+    select 1 from feedback_call_sessions
+    where phone_number = ${phone} and id <> ${sessionId} and session_status = 'in_progress' limit 1`;
+  if (open.length === 1 && !busy) return { kind: 'found', call: open[0]! };
   return { kind: 'several', ids: open.map((c) => c.id) };
 }
 

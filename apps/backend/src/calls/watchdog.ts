@@ -140,7 +140,7 @@ async function settleMissingCallId(
   const why = row.elks_state === 'unknown' ? 'elks_create_unconfirmed' : 'dial_interrupted';
   if (!row.phone_number) return overdue ? conclude(why) : 'waiting';
   try {
-    const lookup = await findCreatedCall(ctx, row.phone_number, row.started_at);
+    const lookup = await findCreatedCall(ctx, row.id, row.phone_number, row.started_at);
     if (lookup.kind === 'found' && (await adoptCall(ctx, row.id, row.attempt_no, lookup.call))) {
       log.info('watchdog: the call whose create answer was lost is in the 46elks history', { elksCallId: lookup.call.id });
       return { id: lookup.call.id };

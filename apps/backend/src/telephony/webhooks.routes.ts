@@ -93,9 +93,9 @@ async function storeOnce(ctx: Ctx, snap: CallSnapshot, slot: string, action: Elk
   return action;
 }
 
-/** Stores what was decided, once. */
-async function answerOnce(ctx: Ctx, snap: CallSnapshot, slot: string, d: Decision): Promise<ElksAction> {
-  const fields: Record<string, string> = {};
+/** Stores what was decided, once (with `extra` fields of state written alongside). */
+async function answerOnce(ctx: Ctx, snap: CallSnapshot, slot: string, d: Decision, extra: Record<string, string> = {}): Promise<ElksAction> {
+  const fields: Record<string, string> = { ...extra };
   if (d.type === 'ask') {
     fields[`ask:${d.turn}`] = d.promptId;
     fields[`rl:${d.turn}`] = String(d.recordLimitS);
@@ -144,13 +144,11 @@ async function afterFailure(
   ctx.metrics.actionFailures.inc({ action, handling: 'ended' });
   req.log.warn('46elks failed the action twice: the call ends as our failure, to be retried', log);
   const reason = action === 'play' ? 'play_failed' : 'record_failed';
-  // The questions cannot be played: hang up. The customer cannot be recorded: say goodbye.
+  // The questions cannot be played: hang up. The customer cannot be recorded: a short goodbye
+  // ("Vi behöver tyvärr avsluta samtalet nu…"), no promise of a reward.
   const ending: Decision =
-    reason === 'play_failed' ? { type: 'hangup', reason } : { type: 'end', promptId: snap.meta.endings.budgetClosing, reason };
-  return answerOnce(ctx, snap, `resp:${slot}`, ending).then(async (a) => {
-    await setFields(ctx, snap.meta.sessionId, snap.meta.attemptNo, failed);
-    return a;
-  });
+    reason === 'play_failed' ? { type: 'hangup', reason } : { type: 'end', promptId: snap.meta.endings.cancelledGoodbye, reason };
+  return answerOnce(ctx, snap, `resp:${slot}`, ending, failed);
 }
 
 export const elksWebhookRoutes = (ctx: Ctx) => {

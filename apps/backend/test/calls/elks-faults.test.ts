@@ -104,6 +104,29 @@ describe('result=failed on a next POST: retried once with the same prompt, never
   });
 });
 
+describe('a record that fails twice', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ env: { RETRY_BACKOFF: FAST } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('ends the call with a short goodbye (no reward promised) as our failure; the next attempt completes', async () => {
+    stack.sim.elks.setFaults({ recordFailures: 2 });
+    const { sessionId, phone } = await fireVerification(stack, { persona: 'engaged' });
+    expect(await waitForFinal(stack, sessionId)).toMatchObject({ session_status: 'completed', retry_count: 2 });
+    expect(await attempts(stack, sessionId)).toEqual([
+      { attempt_no: 1, outcome: 'failed', failure_reason: 'dropped_by_us: record_failed' },
+      { attempt_no: 2, outcome: 'answered', failure_reason: null },
+    ]);
+    const [first] = stack.sim.elks.listCalls({ to: phone });
+    expect(first!.played.at(-1)!.heard).toMatch(/Vi behöver tyvärr avsluta samtalet nu/);
+    expect(await metric(stack, 'samtal_elks_action_failures_total', 'action="record",handling="ended"')).toBe(1);
+  });
+});
+
 describe('recordings that cannot hold speech are not transcribed', () => {
   let stack: Stack;
   beforeAll(async () => {
