@@ -29,16 +29,22 @@ const isAlive = (pid: number) => {
   }
 };
 
+/** Templates of other migration sets kept (the newest), for checkouts testing side by side. */
+const KEEP_TEMPLATES = 4;
+
 /** Builds the template if missing; drops stale templates and databases of dead test processes. */
 export async function ensureTemplate(): Promise<string> {
   const name = templateName();
   const admin = postgres(adminUrl(), { max: 1, onnotice: () => {} });
   try {
     await admin`select pg_advisory_lock(hashtext('samtal-test-template'))`;
-    const dbs = await admin<{ datname: string }[]>`select datname from pg_database where datname like 'samtal\_t%'`;
+    const dbs = await admin<{ datname: string }[]>`select datname from pg_database where datname like 'samtal\_t%' order by oid desc`;
+    // Templates of other migration sets may belong to another checkout testing right now (a CI clone
+    // beside a working copy): only those beyond the newest few are dropped.
+    const keep = new Set(dbs.filter((d) => d.datname.startsWith('samtal_tpl_')).slice(0, KEEP_TEMPLATES).map((d) => d.datname));
     for (const { datname } of dbs) {
       const pid = /^samtal_t_(\d+)_/.exec(datname)?.[1];
-      const staleTemplate = datname.startsWith('samtal_tpl_') && datname !== name;
+      const staleTemplate = datname.startsWith('samtal_tpl_') && datname !== name && !keep.has(datname);
       if (staleTemplate || (pid && !isAlive(Number(pid)))) {
         if (staleTemplate) await admin.unsafe(`alter database "${datname}" is_template false`);
         await admin.unsafe(`drop database if exists "${datname}" with (force)`);
