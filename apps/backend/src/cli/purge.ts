@@ -3,9 +3,9 @@
  * DATABASE_URL / REDIS_URL and prints the count per table and the rate. Exit 0 when it ran or
  * another instance was running it, 1 on failure, 2 on a bad configuration.
  */
-import { type Config, ConfigError, loadConfig, loadEnvFile } from '../src/config';
-import { createDeps } from '../src/deps';
-import { runPurge } from '../src/retention/purge';
+import { type Config, ConfigError, loadConfig, loadEnvFile } from '../config';
+import { createDeps } from '../deps';
+import { runPurge } from '../retention/purge';
 
 function config(): Config {
   try {

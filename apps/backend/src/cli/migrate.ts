@@ -2,8 +2,8 @@
  * `npm run migrate [-- --seed]`: applies supabase/migrations to DATABASE_URL with the Supabase CLI.
  * A second run does nothing. On failure: one line naming the file and the Postgres error, exit 1.
  */
-import { loadEnvFile } from '../src/config';
-import { redactUrl, runMigrations } from '../src/db/migrate';
+import { loadEnvFile } from '../config';
+import { redactUrl, runMigrations } from '../db/migrate';
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/samtal';
 
