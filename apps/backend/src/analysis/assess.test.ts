@@ -49,6 +49,7 @@ describe('the grading prompt', () => {
   });
 
   it('phone numbers never survive into stored text', () => {
-    expect(redactPhones('Ring mig på 070-123 45 67 eller +46701234567, kostade 129 kr')).toBe('Ring mig på [nummer borttaget] eller [nummer borttaget], kostade 129 kr');
+    expect(redactPhones('Ring mig på 070-123 45 67 eller +46701234567, kostade 129 kr')).toBe('Ring mig på [telefonnummer] eller [telefonnummer], kostade 129 kr');
+    expect(redactPhones('070.123.45.67, (070) 123 45 67, 070–123 45 67, %2B46701234567')).not.toMatch(/\d{2}/);
   });
 });

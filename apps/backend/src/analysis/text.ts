@@ -1,3 +1,4 @@
+import { scrubForBusiness } from '../observability/mask';
 import { normalizeText } from '../conversation/understanding';
 
 /** Text helpers shared by grading and the deterministic fraud checks. Pure, no I/O. */
@@ -76,11 +77,11 @@ export function quote(text: string, max = 200): string {
 }
 
 /**
- * Business-facing and stored text never carries a phone number: any run of 8+ digits (spaces,
- * dashes, a leading + allowed) becomes "[nummer borttaget]". Prices and times have fewer digits.
+ * Business-facing and stored text never carries a phone number, in any form the business scrubber
+ * knows (dots, dashes, parentheses, full-width digits, %2B…): each becomes "[telefonnummer]".
  */
 export function redactPhones(text: string): string {
-  return text.replace(/(?:\+|\b)\d(?:[\s-]?\d){7,}\b/g, (m) => (m.replace(/\D/g, '').length >= 8 ? '[nummer borttaget]' : m));
+  return scrubForBusiness(text);
 }
 
 /** Is `fragment` (a quote the model gave) really in `text`? Compared on normalised words. */

@@ -1,5 +1,5 @@
 import winston from 'winston';
-import { maskDeep, maskPhones } from './mask';
+import { maskDeep, maskForLogs } from './mask';
 
 export type Logger = winston.Logger;
 
@@ -7,12 +7,18 @@ const SPLAT = Symbol.for('splat');
 const MESSAGE = Symbol.for('message');
 
 /**
- * Masks phone numbers in the message and in every field, nested or not, before the JSON line is
- * written. It runs as a format so child loggers (requestId, callId, jobId) inherit it.
+ * Masks phone numbers in the message and in every field and key, nested or not, before the JSON
+ * line is written (mask.ts lists the forms). It runs as a format so child loggers (requestId,
+ * callId, jobId) inherit it.
  */
 const maskFormat = winston.format((info) => {
   for (const key of Object.keys(info)) {
-    info[key] = key === 'message' && typeof info[key] === 'string' ? maskPhones(info[key]) : maskDeep(info[key]);
+    const value = info[key];
+    const masked = key === 'message' && typeof value === 'string' ? maskForLogs(value) : maskDeep(value);
+    // a key can carry a number too (`{ '+46701234567': … }`): it is renamed to its masked form
+    const maskedKey = maskForLogs(key);
+    if (maskedKey !== key) delete info[key];
+    info[maskedKey] = masked;
   }
   const splat = (info as Record<symbol, unknown>)[SPLAT];
   if (Array.isArray(splat)) (info as Record<symbol, unknown>)[SPLAT] = splat.map((v) => maskDeep(v));
@@ -22,7 +28,7 @@ const maskFormat = winston.format((info) => {
 /** A last guard on the serialised line itself, in case a transport adds text after the format. */
 const maskLine = winston.format((info) => {
   const line = (info as Record<symbol, unknown>)[MESSAGE];
-  if (typeof line === 'string') (info as Record<symbol, unknown>)[MESSAGE] = maskPhones(line);
+  if (typeof line === 'string') (info as Record<symbol, unknown>)[MESSAGE] = maskForLogs(line);
   return info;
 });
 

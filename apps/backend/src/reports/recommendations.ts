@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import type postgres from 'postgres';
 import type { Deps } from '../deps';
 import type { BusinessPrincipal } from '../http/business-auth';
-import { maskPhones } from '../observability/mask';
+import { scrubForBusiness } from '../observability/mask';
 import { storesInScope } from './scope';
 
 /**
@@ -48,7 +48,7 @@ export function feedbackPriority(count: number, negative: number, mixed: number)
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const text = (v: unknown) => (typeof v === 'string' && v.trim() ? maskPhones(v.replace(/\s+/g, ' ').trim()) : undefined);
+const text = (v: unknown) => (typeof v === 'string' && v.trim() ? scrubForBusiness(v.replace(/\s+/g, ' ').trim()) : undefined);
 const textList = (v: unknown): string[] =>
   (Array.isArray(v) ? v : [v]).map(text).filter((s): s is string => s !== undefined);
 const truncate = (s: string, n: number) => (s.length <= n ? s : `${s.slice(0, n - 1).trimEnd()}…`);

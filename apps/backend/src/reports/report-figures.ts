@@ -1,4 +1,5 @@
 import type { Sql } from '../db/client';
+import { scrubForBusiness } from '../observability/mask';
 import type { Week } from './week';
 
 /**
@@ -67,10 +68,11 @@ export async function weekFigures(sql: Sql, storeId: string, w: Week): Promise<F
       completion_rate: f.attempted > 0 ? r2(f.completed / f.attempted) : null,
     },
     rewardsSek: Number(rewards?.sek ?? 0),
+    // department names and themes come from the model's reading of calls: shown to the business, scrubbed
     departments: Object.fromEntries(
-      depts.map((d) => [d.dept, { mentions: d.mentions, average_quality: r2(n(d.avg)), negative_share: r2(Number(d.negative)) ?? 0 }]),
+      depts.map((d) => [scrubForBusiness(d.dept), { mentions: d.mentions, average_quality: r2(n(d.avg)), negative_share: r2(Number(d.negative)) ?? 0 }]),
     ),
-    themes,
+    themes: themes.map((t) => ({ theme: scrubForBusiness(t.theme), count: t.count })),
     sentiment: Object.fromEntries(sentiment.map((s) => [s.sentiment, s.count])),
   };
 }

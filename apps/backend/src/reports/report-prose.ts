@@ -2,7 +2,7 @@ import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
 import type { Deps } from '../deps';
 import { upstream } from '../http/errors';
-import { maskPhones } from '../observability/mask';
+import { scrubForBusiness } from '../observability/mask';
 import type { Figures } from './report-figures';
 
 /**
@@ -42,6 +42,22 @@ const SYSTEM = [
 
 export type ProseResult = { prose: ReportProse; model: string; tokens: number };
 
+/** The model's words reach the business: no phone number survives in them either. */
+function scrubProse(p: ReportProse): ReportProse {
+  const scrub = (list: string[]) => list.map((s) => scrubForBusiness(s));
+  return {
+    positive_trends: scrub(p.positive_trends),
+    negative_issues: scrub(p.negative_issues),
+    actionable_recommendations: p.actionable_recommendations.map((r) => ({
+      ...r,
+      title: scrubForBusiness(r.title),
+      description: scrubForBusiness(r.description),
+      departments: scrub(r.departments),
+    })),
+    predictive_insights: scrub(p.predictive_insights),
+  };
+}
+
 export async function writeReportProse(
   ctx: Pick<Deps, 'openai' | 'config'>,
   input: { storeName: string; departments: string[]; week: string; figures: Figures; summaries: string[] },
@@ -55,7 +71,7 @@ export async function writeReportProse(
     `Vanligaste teman: ${f.themes.map((t) => `${t.theme} (${t.count})`).join(', ') || 'inga'}`,
     `Avdelningar som nämns: ${Object.entries(f.departments).map(([d, v]) => `${d} (${v.mentions}, negativ andel ${v.negative_share})`).join(', ') || 'inga'}`,
     'Sammanfattningar:',
-    ...input.summaries.map((s) => `- ${maskPhones(s.replace(/\s+/g, ' ').trim())}`),
+    ...input.summaries.map((s) => `- ${scrubForBusiness(s.replace(/\s+/g, ' ').trim())}`),
   ].join('\n');
   try {
     const completion = await ctx.openai.chat.completions.parse(
@@ -72,7 +88,7 @@ export async function writeReportProse(
     );
     const parsed = completion.choices[0]?.message.parsed;
     if (!parsed) throw new Error(completion.choices[0]?.message.refusal ?? 'no structured answer');
-    return { prose: parsed, model: completion.model, tokens: completion.usage?.total_tokens ?? 0 };
+    return { prose: scrubProse(parsed), model: completion.model, tokens: completion.usage?.total_tokens ?? 0 };
   } catch (err) {
     throw upstream('openai', `weekly report prose failed: ${(err as Error).message}`, err);
   }

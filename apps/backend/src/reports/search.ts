@@ -3,7 +3,7 @@ import type postgres from 'postgres';
 import type { Deps } from '../deps';
 import type { Sql } from '../db/client';
 import type { BusinessPrincipal } from '../http/business-auth';
-import { maskPhones } from '../observability/mask';
+import { scrubForBusiness } from '../observability/mask';
 import { storesInScope } from './scope';
 import { type ParsedQuery, type ParsedTerm, parseSearchQuery } from './search-query';
 
@@ -103,7 +103,7 @@ type HitRow = {
 
 const r4 = (v: number) => Math.round(v * 10_000) / 10_000;
 const num = (v: string | null) => (v === null ? null : Number(v));
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string').map(maskPhones) : []);
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string').map(scrubForBusiness) : []);
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 
@@ -127,9 +127,9 @@ export async function searchBusiness(ctx: Ctx, who: BusinessPrincipal, q: Busine
   const meta = (total: number, shown: number): BusinessSearchResponse['search_metadata'] => ({
     search_time_ms: Math.round((performance.now() - started) * 100) / 100,
     // the caller's own words, echoed; masked all the same (DESIGN: no phone numbers in answers)
-    query: maskPhones(parsed.normalized),
-    terms: parsed.groups.flat(),
-    ignored_words: parsed.ignored.map(maskPhones),
+    query: scrubForBusiness(parsed.normalized),
+    terms: parsed.groups.flat().map((t) => ({ ...t, text: scrubForBusiness(t.text), variants: t.variants.map(scrubForBusiness) })),
+    ignored_words: parsed.ignored.map(scrubForBusiness),
     scope: q.scope,
     offset,
     max_results: q.max_results,
@@ -210,7 +210,7 @@ export async function searchBusiness(ctx: Ctx, who: BusinessPrincipal, q: Busine
   ]);
   const total = counted?.total ?? 0;
 
-  const docs = rows.map((r) => stripSentinels(maskPhones(r.doc ?? '')));
+  const docs = rows.map((r) => stripSentinels(scrubForBusiness(r.doc ?? '')));
   const headlines =
     rows.length === 0
       ? []

@@ -2,7 +2,7 @@ import type { ThemeTrend, TrendsQuery, TrendsResponse, TrendWeek } from '@samtal
 import { DateTime } from 'luxon';
 import type { Deps } from '../deps';
 import type { BusinessPrincipal } from '../http/business-auth';
-import { maskPhones } from '../observability/mask';
+import { scrubForBusiness } from '../observability/mask';
 import { storesInScope } from './scope';
 
 /**
@@ -46,7 +46,7 @@ export function themeTrends(
     const count = current.get(theme) ?? 0;
     const before = baselineWeeks.reduce((a, w) => a + (counts.get(w)?.get(theme) ?? 0), 0);
     const baseline = r2(before / THEME_BASELINE_WEEKS);
-    return { theme: maskPhones(theme), count, baseline_average: baseline, change: r2(count - baseline) };
+    return { theme: scrubForBusiness(theme), count, baseline_average: baseline, change: r2(count - baseline) };
   });
   const byName = (a: ThemeTrend, b: ThemeTrend) => (a.theme < b.theme ? -1 : a.theme > b.theme ? 1 : 0);
   return {
