@@ -7,6 +7,7 @@ import { createTestContext, type TestContext } from './helpers/context';
 
 const DESIGN_ROUTES = [
   'post /webhooks/verification',
+  'post /api/ai/calls/erase',
   'post /api/ai/calls/initiate',
   'get /api/ai/calls/{call_session_id}/status',
   'get /api/ai/calls/{call_session_id}/transcript',

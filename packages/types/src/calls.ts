@@ -124,3 +124,18 @@ export const CancelResponse = z.object({
   status: SessionStatus,
   erased: z.boolean(),
 });
+
+/** POST /api/ai/calls/erase: every call session of one customer, at every store. */
+export const EraseCustomerRequest = z.object({
+  phone_number: z.string().min(1).max(32).describe('The customer’s number: E.164 (+46701234567) or Swedish national form'),
+});
+export type EraseCustomerRequest = z.infer<typeof EraseCustomerRequest>;
+
+export const EraseCustomerResponse = z.object({
+  erased_sessions: z.number().int().describe('Call sessions of the number whose personal data was erased (0 when none is left)'),
+  call_session_ids: z.array(z.uuid()),
+  cancelled_calls: z.number().int().describe('Of those, sessions that were pending or in a call, now cancelled'),
+  cleared_verifications: z.number().int().describe('Purchase verifications whose phone number was removed'),
+  suppressed: z.boolean().describe('The number stays on the opt-out list (a keyed hash, never the number), so it is never called again'),
+});
+export type EraseCustomerResponse = z.infer<typeof EraseCustomerResponse>;

@@ -1,9 +1,9 @@
-import { CallSessionParams, CancelQuery, InitiateCallRequest, SubmitTranscriptRequest, VerificationWebhook } from '@samtal/types';
+import { CallSessionParams, CancelQuery, EraseCustomerRequest, InitiateCallRequest, SubmitTranscriptRequest, VerificationWebhook } from '@samtal/types';
 import { Router } from 'express';
 import type { Deps } from '../deps';
 import { requireApiKey, requireBearerSecret } from '../http/auth';
 import { handleVerificationEvent, initiateCall } from './initiate';
-import { cancelSession, getCallStatus, getTranscript, retrySession, submitTranscript } from './manage';
+import { cancelSession, eraseCustomerByPhone, getCallStatus, getTranscript, retrySession, submitTranscript } from './manage';
 
 /** POST /webhooks/verification and the internal /api/ai/calls endpoints (DESIGN §3). */
 export const callsRoutes = (deps: Deps) => {
@@ -19,6 +19,9 @@ export const callsRoutes = (deps: Deps) => {
   api.post('/initiate', async (req, res) => {
     const { body, created } = await initiateCall(deps, InitiateCallRequest.parse(req.body));
     res.status(created ? 202 : 200).json(body);
+  });
+  api.post('/erase', async (req, res) => {
+    res.json(await eraseCustomerByPhone(deps, EraseCustomerRequest.parse(req.body)));
   });
   api.get('/:call_session_id/status', async (req, res) => {
     res.json(await getCallStatus(deps, CallSessionParams.parse(req.params).call_session_id));

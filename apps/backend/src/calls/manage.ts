@@ -1,10 +1,12 @@
-import type { CallStatusResponse, SubmitTranscriptRequest } from '@samtal/types';
+import type { CallStatusResponse, EraseCustomerRequest, EraseCustomerResponse, SubmitTranscriptRequest } from '@samtal/types';
 import { type CallAttempt, CallQualityMetrics } from '@samtal/types';
 import type { z } from 'zod';
 import { callKey } from '../conversation/state';
 import type { Deps } from '../deps';
 import { conflict, notFound } from '../http/errors';
 import { enqueue, jobId } from '../jobs/queues';
+import { eraseCustomer, eraseSessions } from '../retention/erase';
+import { normaliseSwedishPhone } from './phone';
 import { ensureDialJob, firstAttemptAt, MAX_ATTEMPTS } from './schedule';
 import * as repo from './sessions.repo';
 
@@ -125,6 +127,7 @@ export async function retrySession(ctx: Ctx, id: string) {
   if (!['failed', 'abandoned'].includes(s.session_status) || s.failure_reason === 'suppressed') {
     throw conflict(`a ${s.session_status} session cannot be retried`, { status: s.session_status });
   }
+  if (s.phone_number === null) throw conflict('the session’s personal data was erased; there is no number to call');
   if (s.retry_count >= MAX_ATTEMPTS) throw conflict(`all ${MAX_ATTEMPTS} attempts are used`, { retry_count: s.retry_count });
   const now = ctx.clock();
   const next = firstAttemptAt(ctx, now, s.call_deadline_at ?? now);
@@ -137,36 +140,42 @@ export async function retrySession(ctx: Ctx, id: string) {
 
 const FINAL = ['completed', 'failed', 'abandoned', 'declined', 'cancelled'];
 
-/** DELETE: cancel (a live call hears the goodbye at its next webhook); `erase` removes personal data. */
+/**
+ * DELETE: cancel (a live call hears the goodbye at its next webhook); `erase` removes the personal
+ * data too (retention/erase.ts) — a pending or live session is cancelled in the same transaction, and
+ * a live call, its state gone, is hung up at its next webhook.
+ */
 export async function cancelSession(ctx: Ctx, id: string, erase: boolean) {
   const s = await getSession(ctx, id);
-  if (!FINAL.includes(s.session_status)) {
+  if (erase) {
+    await eraseSessions(ctx, [id]);
+  } else if (!FINAL.includes(s.session_status)) {
     await repo.updateSessionStatus(ctx.sql, id, ['pending', 'in_progress'], { status: 'cancelled', failureReason: 'cancelled', endedAt: ctx.clock() });
     if (s.session_status === 'in_progress') {
       const key = callKey(ctx, id, s.retry_count);
       await ctx.redis.multi().hset(key, 'cancel', '1').expire(key, 3600).exec();
     }
     await ctx.queues.dial.remove(jobId.dial(id, s.retry_count + 1)).catch(() => 0);
-  } else if (!erase) {
+  } else {
     throw conflict(`the session is already ${s.session_status}`, { status: s.session_status });
   }
-  if (erase) await eraseSession(ctx, s);
   const after = await getSession(ctx, id);
   ctx.log.info('call session cancelled', { callId: id, erased: erase });
   return { call_session_id: id, status: after.session_status, erased: erase };
 }
 
-/** Removes one session's personal data now: numbers, transcripts, grades' text, metrics, live state. */
-export async function eraseSession(ctx: Ctx, s: repo.SessionRow): Promise<void> {
-  await ctx.sql.begin(async (tx) => {
-    await tx`delete from conversation_transcripts where call_session_id = ${s.id}`;
-    await tx`delete from fraud_detection_results where call_session_id = ${s.id}`;
-    await tx`delete from call_quality_metrics where call_session_id = ${s.id}`;
-    await tx`update quality_assessments set analysis_summary = null, business_actionable_items = '[]',
-             fraud_reasons = '[]', themes = '[]', department_mentions = '[]' where call_session_id = ${s.id}`;
-    await tx`update feedback_call_sessions set phone_number = null, phone_hash = null, updated_at = now() where id = ${s.id}`;
-    await tx`update customer_verifications set phone_number = null where id = ${s.customer_verification_id}`;
-  });
-  const keys = Array.from({ length: MAX_ATTEMPTS }, (_, i) => callKey(ctx, s.id, i + 1));
-  await ctx.redis.del(...keys);
+/**
+ * POST /api/ai/calls/erase: every session of one customer, at every store, by phone number (live
+ * calls cancelled). The opt-out list keeps its keyed hash of the number.
+ */
+export async function eraseCustomerByPhone(ctx: Ctx, body: EraseCustomerRequest): Promise<EraseCustomerResponse> {
+  const e164 = normaliseSwedishPhone(body.phone_number);
+  const erased = await eraseCustomer(ctx, e164);
+  return {
+    erased_sessions: erased.sessionIds.length,
+    call_session_ids: erased.sessionIds,
+    cancelled_calls: erased.cancelledIds.length,
+    cleared_verifications: erased.verifications,
+    suppressed: erased.suppressed,
+  };
 }

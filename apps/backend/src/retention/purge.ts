@@ -1,6 +1,5 @@
-import { MAX_ATTEMPTS } from '../calls/schedule';
-import { callKey } from '../conversation/state';
 import type { Deps } from '../deps';
+import { deleteSessionKeys } from './erase';
 import {
   CHILD_TABLES,
   clearExpiredVerificationPhones,
@@ -19,18 +18,20 @@ import {
  *   feedback_call_sessions                (with analysis_runs and any child that outlives it)
  *   customer_verifications                (phone_number set to null; the row stays)
  *
- * plus the Redis keys of each purged session. Rewards survive with call_session_id and
+ * plus the Redis keys of each purged session. The tables, the verification's columns and the keys
+ * are erase.ts's (SESSION_PLACES, sessionKeys), the definitions erasure on request uses, so the two
+ * never disagree about where personal data lives. Rewards survive with call_session_id and
  * quality_assessment_id set to null by their foreign keys; weekly reports hold no reference to a
  * session and are never touched. A Postgres advisory lock keeps two instances from running at
  * once; the loser returns `skipped`. Re-running is safe: a finished run leaves nothing past
  * `now`, and an interrupted one is finished by the next.
  */
 
+/** The Redis keys of a session, as erase.ts defines them (re-exported for callers of the purge). */
+export { sessionKeys } from './erase';
+
 /** Name of the advisory lock (hashed to a bigint in SQL). Tests take it to simulate another instance. */
 export const PURGE_LOCK_NAME = 'samtal:retention:purge';
-
-/** Keys per UNLINK command. */
-const REDIS_KEYS_PER_COMMAND = 1_000;
 
 export type PurgeOptions = { now?: Date; batchSize?: number };
 
@@ -125,22 +126,4 @@ async function drain(batchSize: number, batch: () => Promise<number>): Promise<n
     total += n;
     if (n < batchSize) return total;
   }
-}
-
-/** The live-call keys a session can have: call state and finalisation lock of each attempt. */
-export function sessionKeys(ctx: Pick<Deps, 'key'>, sessionId: string): string[] {
-  const keys: string[] = [];
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    keys.push(callKey(ctx, sessionId, attempt), ctx.key('final', sessionId, String(attempt)));
-  }
-  return keys;
-}
-
-async function deleteSessionKeys(ctx: Pick<Deps, 'redis' | 'key'>, sessionIds: string[]): Promise<number> {
-  const keys = sessionIds.flatMap((id) => sessionKeys(ctx, id));
-  const chunks: string[][] = [];
-  for (let i = 0; i < keys.length; i += REDIS_KEYS_PER_COMMAND) chunks.push(keys.slice(i, i + REDIS_KEYS_PER_COMMAND));
-  // UNLINK frees the memory off Redis's main thread; the chunks go out in one pipeline.
-  const deleted = await Promise.all(chunks.map((chunk) => ctx.redis.unlink(...chunk)));
-  return deleted.reduce((a, b) => a + b, 0);
 }
