@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Role } from '@samtal/types';
+import { addressEntryProblem } from './http/addresses';
 import { z } from 'zod';
 
 /**
@@ -79,6 +80,18 @@ const retryBackoff = z
     return out as RetryBackoff;
   });
 
+const addressList = z
+  .string()
+  .default('')
+  .transform((v, ctx) => {
+    const entries = v.split(',').map((s) => s.trim()).filter(Boolean);
+    for (const entry of entries) {
+      const problem = addressEntryProblem(entry);
+      if (problem) ctx.addIssue({ code: 'custom', message: `${problem} (expected a comma list of addresses or CIDRs)` });
+    }
+    return entries;
+  });
+
 const secret = (min = 16) => z.string().min(min, `must be at least ${min} characters`);
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number like +46766860000');
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
@@ -133,10 +146,14 @@ export const ConfigSchema = z
           return z.NEVER;
         }
       }),
-    ELKS_ALLOWED_IPS: z
-      .string()
-      .default('')
-      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+    /** Source addresses/networks 46elks calls our webhooks from; empty = no IP check. */
+    ELKS_ALLOWED_IPS: addressList,
+    /**
+     * Our own reverse proxies (addresses/CIDRs) whose X-Forwarded-For is believed; empty = none, the
+     * socket's address is the client. A hop count would let a client that reaches us directly claim
+     * any address (and pass the 46elks allow-list, or rotate its rate-limit bucket).
+     */
+    TRUST_PROXY: addressList,
 
     OPENAI_API_KEY: z.string().min(1),
     OPENAI_BASE_URL: optional(httpUrl),
@@ -146,9 +163,15 @@ export const ConfigSchema = z
     OPENAI_TTS_VOICE: z.string().min(1).default('coral'),
 
     ADMIN_API_KEY: secret(),
+    /** Bearer token a Prometheus scraper may use for GET /metrics (the X-API-Key works too). */
+    METRICS_TOKEN: optional(secret()),
+    /** 401s per client IP per RATE_LIMIT_WINDOW_MS before every request from it is refused (429). */
+    RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(1).default(20),
     VERIFICATION_WEBHOOK_SECRET: secret(),
     SUPABASE_JWT_SECRET: optional(secret(32)),
     SUPABASE_JWKS_URL: optional(httpUrl),
+    /** The project URL (https://<ref>.supabase.co): business tokens must then be issued by its Auth. */
+    SUPABASE_URL: optional(httpUrl),
 
     CALL_WINDOW: callWindow.prefault('09:00-20:00'),
     TZ_CALLS: z
@@ -199,6 +222,13 @@ export const ConfigSchema = z
     CLEANUP_GRACE_DAYS: z.coerce.number().min(0).max(3650).default(7),
   })
   .superRefine((c, ctx) => {
+    if (c.NODE_ENV === 'production' && new URL(c.PUBLIC_BASE_URL).protocol !== 'https:') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PUBLIC_BASE_URL'],
+        message: 'must be https in production (46elks sends webhook tokens and fetches prompts over it)',
+      });
+    }
     if (!c.SUPABASE_JWT_SECRET && !c.SUPABASE_JWKS_URL) {
       ctx.addIssue({
         code: 'custom',

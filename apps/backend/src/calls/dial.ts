@@ -3,7 +3,7 @@ import { AppError } from '../http/errors';
 import type { Logger } from '../observability/logger';
 import { CreateCallError } from '../telephony/elks-client';
 import { buildScript, scriptPrompts } from '../conversation/script';
-import { type CallMeta, createCallState, dropCallState, type PromptAudio } from '../conversation/state';
+import { type CallMeta, createCallState, dropCallState, type PromptAudio, setFields } from '../conversation/state';
 import { loadStoreContext } from '../conversation/store-context';
 import { renderSpeech } from '../speech/tts';
 import { webhookUrl } from '../telephony/webhook-urls';
@@ -107,6 +107,7 @@ export async function dialAttempt(ctx: Ctx, sessionId: string, attemptNo: number
     await ctx.sql`
       update call_attempts set elks_call_id = ${call.id}, elks_state = ${call.state}
       where call_session_id = ${sessionId} and attempt_no = ${attemptNo}`;
+    await setFields(ctx, sessionId, attemptNo, { callid: call.id });
     log.info('call placed', { elksCallId: call.id, state: call.state });
     if (call.state === 'failed') {
       await dropCallState(ctx, sessionId, attemptNo);
@@ -205,6 +206,7 @@ async function reconcileCreate(
   try {
     const lookup = await findCreatedCall(ctx, a.sessionId, a.phone, a.sentAt);
     if (lookup.kind === 'found' && (await adoptCall(ctx, a.sessionId, a.attemptNo, lookup.call))) {
+      await setFields(ctx, a.sessionId, a.attemptNo, { callid: lookup.call.id });
       ctx.metrics.elksCreates.inc({ result: 'reconciled' });
       log.info('call found in the 46elks history: the attempt goes on', { elksCallId: lookup.call.id, state: lookup.call.state });
       return { result: 'dialled' };

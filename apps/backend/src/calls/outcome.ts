@@ -55,7 +55,14 @@ export async function recordUnansweredAttempt(
 }
 
 /** The `hangup` job: idempotent on the attempt (46elks may send the hangup twice, or late). */
-export async function handleHangup(ctx: Ctx, h: JobData<'hangup'>): Promise<'duplicate' | 'unanswered' | 'answered'> {
+export async function handleHangup(ctx: Ctx, h: JobData<'hangup'>): Promise<'duplicate' | 'refused' | 'unanswered' | 'answered'> {
+  const [owner] = await ctx.sql<{ elks_call_id: string | null }[]>`
+    select elks_call_id from call_attempts where call_session_id = ${h.sessionId} and attempt_no = ${h.attemptNo}`;
+  if (owner?.elks_call_id && owner.elks_call_id !== h.id) {
+    // A hangup naming another call than this attempt's: refused, nothing changes.
+    ctx.log.warn('hangup for another call refused', { callId: h.sessionId, attemptNo: h.attemptNo });
+    return 'refused';
+  }
   const [attempt] = await ctx.sql<repo.AttemptRow[]>`
     update call_attempts set
       elks_call_id = coalesce(elks_call_id, ${h.id}), elks_state = ${h.state},

@@ -24,7 +24,9 @@ export async function processRecording(ctx: Deps, job: JobData<'stt'>): Promise<
     await tryFinalize(ctx, job.sessionId, job.attemptNo);
     return 'duplicate';
   }
-  const wav = await ctx.elks.downloadRecording(job.wav);
+  const callId = job.callid ?? snap.callId;
+  if (!callId) throw new Error('recording of a call whose 46elks id is unknown: not fetched');
+  const wav = await ctx.elks.downloadRecording(job.wav, callId);
   const check = checkSpeech(wav);
   let outcome: 'transcribed' | 'silence';
   if (check.speech === false) {

@@ -38,6 +38,7 @@ const sv = (text: string): Transcript => ({ text, language: 'sv', sttMs: 10 });
 function snap(turns: Array<{ ask: string; said?: string; seconds?: number }>, extra: Partial<CallSnapshot> = {}): CallSnapshot {
   const s: CallSnapshot = {
     meta: META,
+    callId: null,
     answeredAt: 1,
     asks: new Map(),
     recordLimits: new Map(),

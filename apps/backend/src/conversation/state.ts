@@ -7,6 +7,7 @@ import type { Deps } from '../deps';
  *
  *   meta          CallMeta (JSON), written when the call is placed
  *   answered_at   ms epoch of voice-start
+ *   callid        the 46elks call id of this attempt (from the create, the history, or its first webhook)
  *   ask:<n>       prompt id played before recording n (0 = the consent answer after the greeting)
  *   rl:<n>        the time limit (s) of recording n, started once 46elks reports the question played
  *   ack:<n>       acknowledgement played after recording n while its transcript was pending
@@ -72,6 +73,7 @@ export type HangupInfo = {
 
 export type CallSnapshot = {
   meta: CallMeta;
+  callId: string | null;
   answeredAt: number | null;
   asks: Map<number, string>;
   recordLimits: Map<number, number>;
@@ -105,6 +107,7 @@ export async function readCallState(ctx: Ctx, sessionId: string, attemptNo: numb
   if (!raw.meta) return null;
   const snap: CallSnapshot = {
     meta: JSON.parse(raw.meta) as CallMeta,
+    callId: raw.callid ?? null,
     answeredAt: raw.answered_at ? Number(raw.answered_at) : null,
     asks: new Map(),
     recordLimits: new Map(),

@@ -1,12 +1,14 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { unauthorized } from './errors';
 
-const same = (a: string, b: string) => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
+/**
+ * Constant-time equality that does not reveal the secret's length either: both sides are hashed to
+ * 32 bytes first (comparing raw buffers returns early when the lengths differ).
+ */
+export const sameSecret = (given: string, secret: string): boolean =>
+  timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(secret).digest());
+const same = sameSecret;
 
 /** Internal callers: `X-API-Key: $ADMIN_API_KEY`. */
 export const requireApiKey =

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import { createRemoteJWKSet, type JWTPayload, type JWTVerifyOptions, jwtVerify } from 'jose';
 import type { Deps } from '../deps';
 import { AppError, unauthorized } from './errors';
 
@@ -9,7 +9,13 @@ import { AppError, unauthorized } from './errors';
  * looked up in business_users, and every business query is scoped to those businesses.
  */
 
-export type BusinessPrincipal = { userId: string; businessIds: string[] };
+export type BusinessRole = 'owner' | 'admin' | 'viewer';
+export type BusinessPrincipal = {
+  userId: string;
+  businessIds: string[];
+  /** The businesses this user may change things for (role owner or admin); a viewer only reads. */
+  managedBusinessIds: string[];
+};
 
 declare global {
   namespace Express {
@@ -20,20 +26,38 @@ declare global {
 }
 
 type Ctx = Pick<Deps, 'config' | 'sql'>;
+const CLOCK_TOLERANCE_S = 5;
 type Verifier = (token: string) => Promise<JWTPayload>;
 
 export function createTokenVerifier(config: Deps['config']): Verifier {
   const secret = config.SUPABASE_JWT_SECRET ? new TextEncoder().encode(config.SUPABASE_JWT_SECRET) : null;
   const jwks = config.SUPABASE_JWKS_URL ? createRemoteJWKSet(new URL(config.SUPABASE_JWKS_URL), { cacheMaxAge: 10 * 60_000 }) : null;
-  const options = { audience: 'authenticated', clockTolerance: 5 } as const;
+  // Supabase Auth issues tokens as `<project URL>/auth/v1`: pinned when the project URL is known.
+  const issuer = config.SUPABASE_URL ? `${config.SUPABASE_URL.replace(/\/+$/, '')}/auth/v1` : undefined;
+  const options: JWTVerifyOptions = {
+    audience: 'authenticated',
+    clockTolerance: CLOCK_TOLERANCE_S,
+    requiredClaims: ['exp', 'sub'],
+    ...(issuer ? { issuer } : {}),
+  };
+  const checked = (payload: JWTPayload): JWTPayload => {
+    // A token "issued" in the future was not issued by a clock we share: refused.
+    if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + CLOCK_TOLERANCE_S) throw unauthorized('invalid token: issued in the future');
+    return payload;
+  };
   return async (token) => {
-    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString() || '{}') as { alg?: string };
+    let header: { alg?: string };
+    try {
+      header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString() || '{}') as { alg?: string };
+    } catch {
+      throw unauthorized('invalid token: unreadable header');
+    }
     if (header.alg === 'HS256') {
       if (!secret) throw unauthorized('HS256 tokens are not accepted here');
-      return (await jwtVerify(token, secret, { ...options, algorithms: ['HS256'] })).payload;
+      return checked((await jwtVerify(token, secret, { ...options, algorithms: ['HS256'] })).payload);
     }
     if (!jwks) throw unauthorized('asymmetric tokens need SUPABASE_JWKS_URL');
-    return (await jwtVerify(token, jwks, { ...options, algorithms: ['RS256', 'ES256'] })).payload;
+    return checked((await jwtVerify(token, jwks, { ...options, algorithms: ['RS256', 'ES256'] })).payload);
   };
 }
 
@@ -52,9 +76,14 @@ export function requireBusinessUser(ctx: Ctx): RequestHandler {
     }
     const userId = payload.sub;
     if (!userId || !/^[0-9a-f-]{36}$/i.test(userId)) throw unauthorized('token has no valid subject');
-    const rows = await ctx.sql<{ business_id: string }[]>`select business_id from business_users where user_id = ${userId}`;
+    const rows = await ctx.sql<{ business_id: string; role: BusinessRole }[]>`
+      select business_id, role from business_users where user_id = ${userId}`;
     if (rows.length === 0) throw unauthorized('unknown user');
-    req.business = { userId, businessIds: rows.map((r) => r.business_id) };
+    req.business = {
+      userId,
+      businessIds: rows.map((r) => r.business_id),
+      managedBusinessIds: rows.filter((r) => r.role === 'owner' || r.role === 'admin').map((r) => r.business_id),
+    };
     next();
   };
 }

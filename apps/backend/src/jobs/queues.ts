@@ -9,7 +9,15 @@ import { z } from 'zod';
  */
 export const JOBS = {
   dial: z.object({ sessionId: z.uuid(), attemptNo: z.number().int().min(1).max(3) }),
-  stt: z.object({ sessionId: z.uuid(), attemptNo: z.number().int(), turn: z.number().int().min(0), wav: z.url(), durationS: z.number() }),
+  stt: z.object({
+    sessionId: z.uuid(),
+    attemptNo: z.number().int(),
+    turn: z.number().int().min(0),
+    wav: z.url(),
+    /** The call the recording belongs to (jobs queued before it was carried take it from the call state). */
+    callid: z.string().regex(/^c[0-9a-f]{32}$/).optional(),
+    durationS: z.number(),
+  }),
   hangup: z.object({
     sessionId: z.uuid(),
     attemptNo: z.number().int(),

@@ -74,9 +74,25 @@ export type ElksClient = {
   findCalls(query: FindCallsQuery): Promise<ElksCall[]>;
   /** GET /me: the account's balance (1/10 000 of its currency, like `cost`). */
   getAccount(): Promise<ElksAccount>;
-  /** Downloads a recording; only URLs on the 46elks API origin get our credentials. */
-  downloadRecording(wavUrl: string): Promise<Buffer>;
+  /**
+   * Downloads a recording of the call `callId`. Only the documented recordings path of that call on
+   * the 46elks API gets our credentials: no other path, no query string, no redirect.
+   */
+  downloadRecording(wavUrl: string, callId: string): Promise<Buffer>;
 };
+
+/**
+ * The URL 46elks documents for a recording of call `callId`: `<API>/recordings/<callid>-r<n>.wav`
+ * (its webhook documentation writes `Recordings`; the API paths are case-insensitive). Anything else
+ * — another path on the API (GET forms of POST endpoints place calls and send SMS), a query string,
+ * credentials, a fragment — does not match.
+ */
+export function recordingPathFor(apiBaseUrl: string, callId: string): RegExp {
+  const base = new URL(apiBaseUrl.replace(/\/+$/, ''));
+  const literal = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  if (!/^c[0-9a-f]{32}$/.test(callId)) return /$^/;
+  return new RegExp(`^${literal(base.origin)}${literal(base.pathname.replace(/\/$/, ""))}/[Rr]ecordings/${callId}-r\\d{1,3}\\.wav$`);
+}
 
 class RetryableError extends Error {}
 
@@ -103,7 +119,6 @@ const MAX_HISTORY_PAGES = 10;
 
 export function createElksClient(opts: ElksClientOptions): ElksClient {
   const base = opts.baseUrl.replace(/\/+$/, '');
-  const origin = new URL(base).origin;
   const auth = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const retries = opts.retries ?? 3;
@@ -112,12 +127,12 @@ export function createElksClient(opts: ElksClientOptions): ElksClient {
     new Promise((r) => setTimeout(r, backoffMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2)));
 
   /** An idempotent read: retried on network errors and 5xx. */
-  async function read(url: string, what: string): Promise<Response> {
+  async function read(url: string, what: string, redirect: 'follow' | 'error' = 'follow'): Promise<Response> {
     let lastError: unknown;
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) await pause(attempt);
       try {
-        const res = await fetch(url, { headers: { authorization: auth }, signal: AbortSignal.timeout(timeoutMs) });
+        const res = await fetch(url, { headers: { authorization: auth }, redirect, signal: AbortSignal.timeout(timeoutMs) });
         if (res.status >= 500) throw new RetryableError(`${what} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
         if (!res.ok) {
           const text = (await res.text()).slice(0, 300);
@@ -163,11 +178,6 @@ export function createElksClient(opts: ElksClientOptions): ElksClient {
     }
   }
 
-  const recordingUrl = (wavUrl: string): URL => {
-    const url = new URL(wavUrl);
-    if (url.origin !== origin) throw upstream('46elks', `recording URL ${url.origin} is not on the 46elks API origin`);
-    return url;
-  };
 
   return {
     async placeCall(input) {
@@ -223,8 +233,11 @@ export function createElksClient(opts: ElksClientOptions): ElksClient {
       const account = Account.parse(await (await read(`${base}/me`, 'GET /me')).json());
       return { balance: account.balance, currency: account.currency ?? null };
     },
-    async downloadRecording(wavUrl) {
-      const res = await read(recordingUrl(wavUrl).toString(), 'GET recording');
+    async downloadRecording(wavUrl, callId) {
+      if (!recordingPathFor(base, callId).test(wavUrl)) {
+        throw new AppError('validation_error', 'not a recording of this call on the 46elks API: not fetched');
+      }
+      const res = await read(wavUrl, 'GET recording', 'error');
       return Buffer.from(await res.arrayBuffer());
     },
   };

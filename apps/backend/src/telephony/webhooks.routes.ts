@@ -3,10 +3,12 @@ import { z } from 'zod';
 import { decideAfterRecording, decideOpening, type Decision, LIMITS } from '../conversation/dialogue';
 import { type CallSnapshot, readCallState, setFields, setOnce } from '../conversation/state';
 import type { Deps } from '../deps';
+import { addressMatcher } from '../http/addresses';
 import { AppError } from '../http/errors';
 import { enqueue, jobId } from '../jobs/queues';
 import { type ElksAction, HANG_UP, playAndEnd, playThenNext, record } from './actions';
-import { type NextStep, verifyWebhookToken, webhookUrl } from './webhook-urls';
+import { recordingPathFor } from './elks-client';
+import { type NextStep, verifyWebhookToken, type WebhookKind, webhookUrl } from './webhook-urls';
 
 /**
  * The 46elks webhooks (46elks.md §3). Each answer is Redis reads and writes only — no LLM, no TTS,
@@ -20,9 +22,12 @@ export const WebhookQuery = z.object({
   f: z.literal('1').optional(),
   p: z.literal('1').optional(),
   r: z.literal('1').optional(),
+  e: z.coerce.number().int().min(0).max(2 ** 40),
   t: z.string().min(1).max(100),
 });
-export const RecordingForm = z.object({ callid: z.string(), wav: z.url(), duration: z.coerce.number().min(0) });
+export const RecordingForm = z.object({ callid: z.string().regex(/^c[0-9a-f]{32}$/, 'expected a 46elks call id'), wav: z.url(), duration: z.coerce.number().min(0) });
+const ELKS_CALL_ID = /^c[0-9a-f]{32}$/;
+const CallIdField = z.looseObject({ callid: z.string().regex(ELKS_CALL_ID).optional().catch(undefined) });
 /** What 46elks POSTs to a `next` URL: the outcome of the action that ran ("success"; "ok" in one docs version). */
 export const NextForm = z.looseObject({ callid: z.string().optional(), result: z.string().optional(), why: z.string().optional() });
 export const HangupForm = z.object({
@@ -38,20 +43,45 @@ export const HangupForm = z.object({
 type Ctx = Pick<Deps, 'config' | 'redis' | 'key' | 'queues' | 'log' | 'metrics'>;
 type Verified = { s: string; a: number; n?: number; f?: '1'; p?: '1'; r?: '1' };
 
-const ipAllowed =
-  (allowed: string[]): RequestHandler =>
-  (req, _res, next) => {
-    const ip = (req.ip ?? '').replace(/^::ffff:/, '');
-    if (allowed.length > 0 && !allowed.includes(ip)) throw new AppError('forbidden', 'source address not allowed');
+const ipAllowed = (allowed: string[]): RequestHandler => {
+  const match = addressMatcher(allowed);
+  return (req, _res, next) => {
+    if (allowed.length > 0 && !match(req.ip)) throw new AppError('forbidden', 'source address not allowed');
     next();
   };
+};
 
-function verified(ctx: Ctx, req: Request): Verified {
+function verified(ctx: Ctx, req: Request, kind: WebhookKind): Verified {
   const q = WebhookQuery.safeParse(req.query);
-  if (!q.success || !verifyWebhookToken(ctx.config.WEBHOOK_SECRET, q.data.s, q.data.a, q.data.t)) {
-    throw new AppError('forbidden', 'missing or invalid webhook token');
-  }
+  const ok =
+    q.success &&
+    verifyWebhookToken(
+      ctx.config.WEBHOOK_SECRET,
+      {
+        kind,
+        s: q.data.s,
+        a: q.data.a,
+        ...(q.data.n !== undefined ? { n: q.data.n } : {}),
+        step: { played: q.data.p === '1', ack: q.data.f === '1', retry: q.data.r === '1' },
+        e: q.data.e,
+      },
+      q.data.t,
+    );
+  if (!q.success || !ok) throw new AppError('forbidden', 'missing, invalid or expired webhook token');
   return q.data;
+}
+
+/**
+ * The 46elks call this attempt is: learnt from the create's answer (or the call history), else from
+ * the first webhook that names it. A webhook naming another call is refused and changes nothing.
+ */
+async function bindCall(ctx: Ctx, req: Request, v: Verified, snap: CallSnapshot, callId: string | undefined, what: string): Promise<void> {
+  if (!callId) return;
+  const bound = snap.callId ?? (await setOnce(ctx, v.s, v.a, 'callid', callId));
+  if (bound !== callId) {
+    req.log.warn('46elks webhook for another call refused', { callId: v.s, attemptNo: v.a, webhook: what });
+    throw new AppError('forbidden', `this ${what} names another call`);
+  }
 }
 
 /** Records a webhook's handling time once the answer is sent — off the hot path. */
@@ -59,7 +89,8 @@ function timeIt(ctx: Ctx, req: Request, res: express.Response, v: Verified, labe
   const started = performance.now();
   res.on('finish', () => {
     const ms = Math.round((performance.now() - started) * 100) / 100;
-    setFields(ctx, v.s, v.a, { [`lat:${label}`]: String(ms) }).catch(() => {});
+    // A refused webhook leaves no trace in the call's state.
+    if (res.statusCode < 400) setFields(ctx, v.s, v.a, { [`lat:${label}`]: String(ms) }).catch(() => {});
     ctx.metrics.webhookDuration.observe({ kind: label.split(':')[0]! }, ms / 1000);
     req.log.debug('46elks webhook', { callId: v.s, attemptNo: v.a, webhook: label, ms });
   });
@@ -156,16 +187,17 @@ export const elksWebhookRoutes = (ctx: Ctx) => {
   router.use('/webhooks/46elks', ipAllowed(ctx.config.ELKS_ALLOWED_IPS), express.urlencoded({ extended: false, limit: '64kb' }));
 
   router.post('/webhooks/46elks/voice-start', async (req, res) => {
-    const v = verified(ctx, req);
+    const v = verified(ctx, req, 'voice-start');
     timeIt(ctx, req, res, v, 'voice-start');
     const snap = await readCallState(ctx, v.s, v.a);
     if (!snap) return void res.json(HANG_UP);
+    await bindCall(ctx, req, v, snap, CallIdField.parse(req.body ?? {}).callid, 'voice-start');
     await setOnce(ctx, v.s, v.a, 'answered_at', String(Date.now()));
     res.json(await answerOnce(ctx, snap, 'resp:start', decideOpening(snap)));
   });
 
   router.post('/webhooks/46elks/next', async (req, res) => {
-    const v = verified(ctx, req);
+    const v = verified(ctx, req, 'next');
     const turn = v.n ?? 0;
     const slot = `${turn}${v.p ? 'p' : v.f ? 'f' : ''}${v.r ? 'r' : ''}`;
     timeIt(ctx, req, res, v, `next:${slot}`);
@@ -189,13 +221,21 @@ export const elksWebhookRoutes = (ctx: Ctx) => {
   });
 
   router.post('/webhooks/46elks/recording', async (req, res) => {
-    const v = verified(ctx, req);
+    const v = verified(ctx, req, 'recording');
     const turn = v.n ?? 0;
     timeIt(ctx, req, res, v, `rec:${turn}`);
     const form = RecordingForm.parse(req.body ?? {});
+    // Only the documented recordings path of this very call is ever fetched (with our credentials).
+    if (!recordingPathFor(ctx.config.ELKS_API_URL, form.callid).test(form.wav)) {
+      req.log.warn('recording webhook with a URL that is not this call’s recording refused', { callId: v.s, attemptNo: v.a, turn });
+      throw new AppError('validation_error', 'wav is not a recording of this call on the 46elks API');
+    }
+    const snap = await readCallState(ctx, v.s, v.a);
+    if (!snap) return void res.status(204).end(); // the call is settled or erased: nothing is fetched
+    await bindCall(ctx, req, v, snap, form.callid, 'recording');
     const rec = { wav: form.wav, durationS: form.duration, at: Date.now() };
     await setOnce(ctx, v.s, v.a, `rec:${turn}`, JSON.stringify(rec));
-    await enqueue(ctx.queues, 'stt', { sessionId: v.s, attemptNo: v.a, turn, wav: form.wav, durationS: form.duration }, {
+    await enqueue(ctx.queues, 'stt', { sessionId: v.s, attemptNo: v.a, turn, wav: form.wav, callid: form.callid, durationS: form.duration }, {
       jobId: jobId.stt(v.s, v.a, turn),
       attempts: 6,
       backoffMs: 1_000,
@@ -204,11 +244,13 @@ export const elksWebhookRoutes = (ctx: Ctx) => {
   });
 
   router.post('/webhooks/46elks/hangup', async (req, res) => {
-    const v = verified(ctx, req);
+    const v = verified(ctx, req, 'hangup');
     timeIt(ctx, req, res, v, 'hangup');
     const form = HangupForm.parse(req.body ?? {});
     const id = form.id ?? form.callid;
     if (!id) throw new AppError('validation_error', 'hangup without a call id');
+    const snap = await readCallState(ctx, v.s, v.a);
+    if (snap && ELKS_CALL_ID.test(id)) await bindCall(ctx, req, v, snap, id, 'hangup');
     const actions = summarizeActions(form.actions);
     await enqueue(ctx.queues, 'hangup', {
       sessionId: v.s,

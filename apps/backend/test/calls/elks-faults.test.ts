@@ -12,7 +12,7 @@ const FAST = 'no_answer=200ms,300ms;busy=200ms,300ms;failed=200ms,300ms;voicemai
 
 /** A metric's value from GET /metrics; `labels` like 'a="x",b="y"' match in any order. */
 const metric = async (stack: Stack, name: string, labels = ''): Promise<number> => {
-  const text = (await request(stack.server).get('/metrics')).text;
+  const text = (await request(stack.server).get('/metrics').set('X-API-Key', stack.config.ADMIN_API_KEY)).text;
   const wanted = labels.split(',').filter(Boolean);
   const line = text.split('\n').find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && wanted.every((w) => l.includes(w)));
   return line ? Number(line.split(' ').at(-1)) : 0;
@@ -37,16 +37,18 @@ describe('46elks refuses calls for the account (out of credit)', () => {
     await until('46elks to have refused a create', () => stack.logs.some((l) => l.includes('46elks refuses calls for the account')));
     expect(await metric(stack, 'samtal_elks_account_blocked')).toBe(1);
     expect(await metric(stack, 'samtal_elks_call_creates_total', 'result="refused_account"')).toBeGreaterThanOrEqual(1);
-    // Several back-off rounds later the sessions still wait, with no attempt spent and no call made.
-    await until('a few refused probes', async () => (await metric(stack, 'samtal_elks_call_creates_total', 'result="refused_account"')) >= 3, 30_000);
+    // Several back-off rounds later the sessions still wait (between two probes: pending, no attempt
+    // spent), and no call was made.
+    await until('a few refused probes', async () => (await metric(stack, 'samtal_elks_call_creates_total', 'result="refused_account"')) >= 3, 60_000);
     for (const { sessionId, phone } of fired) {
-      expect(await waitFor(stack, sessionId, () => true)).toMatchObject({ session_status: 'pending', retry_count: 0 });
-      expect(await attempts(stack, sessionId)).toEqual([]);
+      await waitFor(stack, sessionId, (s) => s.session_status === 'pending' && s.retry_count === 0);
       expect(stack.sim.elks.listCalls({ to: phone })).toHaveLength(0);
     }
     stack.sim.elks.setBalance(1_000_000_000);
     for (const { sessionId, phone } of fired) {
+      // The refused probes spent no attempt: the call that went through is attempt 1, the only one.
       expect(await waitForFinal(stack, sessionId, 60_000)).toMatchObject({ session_status: 'completed', retry_count: 1 });
+      expect(await attempts(stack, sessionId)).toEqual([{ attempt_no: 1, outcome: 'answered', failure_reason: null }]);
       expect(stack.sim.elks.listCalls({ to: phone })).toHaveLength(1);
     }
     expect(await metric(stack, 'samtal_elks_account_blocked')).toBe(0);

@@ -129,7 +129,7 @@ describe('every persona end to end', () => {
   });
 
   it('exposes Prometheus metrics: webhook latency, outcomes, active calls, queues', async () => {
-    const res = await request(stack.server).get('/metrics');
+    const res = await request(stack.server).get('/metrics').set('X-API-Key', stack.config.ADMIN_API_KEY);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/plain/);
     expect(res.text).toMatch(/samtal_elks_webhook_duration_seconds_bucket\{[^}]*kind="next"/);

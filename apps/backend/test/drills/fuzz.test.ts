@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import { renderCallPrompts } from '../../src/calls/dial';
 import { createCallState } from '../../src/conversation/state';
 import { ERROR_STATUS } from '../../src/http/errors';
-import { webhookToken } from '../../src/telephony/webhook-urls';
+import { type NextStep, type WebhookKind, webhookUrl } from '../../src/telephony/webhook-urls';
 import { ANSWERS, seedCompletedCall, setOpeningHours } from '../analysis/helpers';
 import { createTenant, insertGradedCall, type Tenant, tokenFor } from '../helpers/business';
 import { GROCERY, HARDWARE, insertVerification, type Stack, startStack, verificationEvent } from '../helpers/stack';
@@ -740,28 +740,40 @@ function routeGenerators(fx: Fixtures): RouteGen[] {
 
   const elksQuery = (r: Rng, kind: string): string => {
     const live = r.pick(fx.live).sessionId;
-    const tok = (s: string, a: number) => webhookToken(fx.webhookSecret, s, a);
-    const turn = String(r.int(6));
+    const k46 = kind as WebhookKind;
+    /** The query 46elks would get from us: every binding (kind, session, attempt, turn, step, expiry) signed. */
+    const signed = (s: string, a: number, n?: number, step: NextStep = {}): Array<[string, string]> => [
+      ...new URLSearchParams(new URL(webhookUrl('http://x', fx.webhookSecret, k46, s, a, n, step)).search).entries(),
+    ];
+    const tokenOf = (pairs: Array<[string, string]>) => pairs.find(([key]) => key === 't')![1];
+    const turn = r.int(6);
     const withTurn = kind === 'next' || kind === 'recording';
     const k = r.int(100);
     let pairs: Array<[string, string]>;
     if (k < 50) {
-      pairs = [['s', live], ['a', '1']];
-      if (withTurn) pairs.push(['n', turn]);
-      if (kind === 'next' && r.chance(0.3)) pairs.push(['f', '1']);
-      pairs.push(['t', tok(live, 1)]);
+      pairs = signed(live, 1, withTurn ? turn : undefined, kind === 'next' && r.chance(0.3) ? { ack: true } : {});
     } else if (k < 65) {
-      const s = r.uuid();
-      const a = 1 + r.int(3);
-      pairs = [['s', s], ['a', String(a)], ['n', turn], ['t', tok(s, a)]];
+      pairs = signed(r.uuid(), 1 + r.int(3), turn);
     } else if (k < 72) {
-      pairs = [['s', live], ['a', '2'], ['t', tok(live, 2)]];
+      pairs = signed(live, 2);
     } else if (k < 82) {
-      pairs = [['s', live], ['a', '1'], ['t', r.pick(['', 'x', tok(live, 2), tok(live, 1).slice(1), `${tok(live, 1)}=`, 'x'.repeat(101), tok(r.uuid(), 1)])]];
+      // A token that is not this URL's: garbage, another attempt's, another kind's, truncated, padded, expired.
+      const other = r.pick(['voice-start', 'next', 'recording', 'hangup'].filter((x) => x !== kind)) as WebhookKind;
+      const good = signed(live, 1);
+      const expired = [...new URLSearchParams(new URL(webhookUrl('http://x', fx.webhookSecret, k46, live, 1, undefined, {}, Date.now() - 30 * 3600_000)).search).entries()];
+      const wrongKind = [...new URLSearchParams(new URL(webhookUrl('http://x', fx.webhookSecret, other, live, 1)).search).entries()];
+      pairs = r.pick([
+        good.map(([key, v]): [string, string] => [key, key === 't' ? r.pick(['', 'x', 'x'.repeat(101), `${v}=`, v.slice(1)]) : v]),
+        good.map(([key, v]): [string, string] => [key, key === 't' ? tokenOf(signed(live, 2)) : v]),
+        good.map(([key, v]): [string, string] => [key, key === 'e' ? String(Number(v) + 3600) : v]),
+        wrongKind,
+        expired,
+      ]);
     } else {
       const a = r.pick(['0', '4', '1.5', '-1', '1e0', ' 1', '0x1', 'NaN', '']);
       const n = r.pick(['51', '-1', 'NaN', '1e1', '', '99999999999999999999']);
-      pairs = [['s', r.pick([live, live.toUpperCase(), 'nope', '+46701234567', ''])], ['a', a], ['n', n], ['f', r.pick(['1', '2', 'true'])], ['t', tok(live, 1)]];
+      const e = r.pick(['', '-1', 'NaN', '1e99', '99999999999999999999', '1.5']);
+      pairs = [['s', r.pick([live, live.toUpperCase(), 'nope', '+46701234567', ''])], ['a', a], ['n', n], ['f', r.pick(['1', '2', 'true'])], ['e', e], ['t', tokenOf(signed(live, 1))]];
     }
     return query(r, pairs, 0.75);
   };
@@ -867,6 +879,7 @@ function routeGenerators(fx: Fixtures): RouteGen[] {
       method: 'DELETE',
       path: `/api/ai/calls/${idSegment(r, [...fx.cancellable, ...fx.cancellable, ...fx.live.map((l) => l.sessionId), ...fx.completed.slice(-3)])}${query(r, r.chance(0.7) ? [['erase', r.pick(['true', 'false'])]] : [], 0.6)}`,
     })),
+    internal('post /api/ai/calls/erase', (r) => ({ method: 'POST', path: '/api/ai/calls/erase', json: fuzzed(r, { phone_number: phoneLike(r) }) })),
     internal('post /api/ai/analysis/quality', (r) => {
       const valid = r.chance(0.5) ? { call_session_id: r.chance(0.85) ? r.pick(fx.completed) : r.pick([...fx.pending, r.uuid()]) } : dryRun(r);
       return { method: 'POST', path: '/api/ai/analysis/quality', json: fuzzed(r, valid, 0.4) };
@@ -1051,7 +1064,7 @@ function regressions(fx: Fixtures): FuzzRequest[] {
   const biz = { authorization: `Bearer ${fx.tenantA.token}` };
   const json = { 'content-type': 'application/json' };
   const live = fx.live[0]!.sessionId;
-  const elksQ = `?s=${live}&a=1&n=0&t=${webhookToken(fx.webhookSecret, live, 1)}`;
+  const elksQ = new URL(webhookUrl('http://x', fx.webhookSecret, 'next', live, 1, 0)).search;
   const event = (record: Record<string, unknown>) =>
     Buffer.from(
       JSON.stringify(
@@ -1182,7 +1195,7 @@ describe('fuzz drill: 2,000 fuzzed requests across every endpoint → no 5xx', (
   beforeAll(async () => {
     stack = await startStack({
       workers: false,
-      env: { RATE_LIMIT_IP: '1000000', RATE_LIMIT_INTERNAL: '1000000', RATE_LIMIT_BUSINESS: '1000000' },
+      env: { RATE_LIMIT_IP: '1000000', RATE_LIMIT_INTERNAL: '1000000', RATE_LIMIT_BUSINESS: '1000000', RATE_LIMIT_AUTH_FAILURES: '1000000' },
     });
     fx = await setup(stack, r);
     gens = routeGenerators(fx);
@@ -1221,7 +1234,7 @@ describe('fuzz drill: 2,000 fuzzed requests across every endpoint → no 5xx', (
     const biz = { authorization: `Bearer ${fx.tenantA.token}` };
     const b = fx.burst;
     const live = fx.live[0]!.sessionId;
-    const q = (s: string, extra = '') => `?s=${s}&a=1${extra}&t=${webhookToken(fx.webhookSecret, s, 1)}`;
+    const q = (kind: WebhookKind, s: string, n?: number) => new URL(webhookUrl('http://x', fx.webhookSecret, kind, s, 1, n)).search;
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
     groups.push(
       burst('post /webhooks/verification', 'POST', '/webhooks/verification', { authorization: `Bearer ${fx.verificationSecret}` }, b.event),
@@ -1233,9 +1246,9 @@ describe('fuzz drill: 2,000 fuzzed requests across every endpoint → no 5xx', (
       burst('put /api/ai/calls/{call_session_id}/retry', 'PUT', `/api/ai/calls/${b.retry}/retry`, api),
       burst('delete /api/ai/calls/{call_session_id}', 'DELETE', `/api/ai/calls/${b.cancel}?erase=true`, api),
       burst('post /api/ai/business/reports/generate', 'POST', '/api/ai/business/reports/generate', biz, { store_id: fx.tenantA.storeId, analysis_week: fx.week, force: true }),
-      burst('post /webhooks/46elks/voice-start', 'POST', `/webhooks/46elks/voice-start${q(live)}`, form).map((x) => ({ ...x, body: Buffer.from('callid=c1&direction=outgoing&result=newoutgoing') })),
-      burst('post /webhooks/46elks/next', 'POST', `/webhooks/46elks/next${q(live, '&n=0')}`, form).map((x) => ({ ...x, body: Buffer.from('callid=c1&result=ok') })),
-      burst('post /webhooks/46elks/hangup', 'POST', `/webhooks/46elks/hangup${q(live)}`, form).map((x) => ({ ...x, body: Buffer.from('id=c1&state=success&duration=42&cost=2500') })),
+      burst('post /webhooks/46elks/voice-start', 'POST', `/webhooks/46elks/voice-start${q('voice-start', live)}`, form).map((x) => ({ ...x, body: Buffer.from('callid=c1&direction=outgoing&result=newoutgoing') })),
+      burst('post /webhooks/46elks/next', 'POST', `/webhooks/46elks/next${q('next', live, 0)}`, form).map((x) => ({ ...x, body: Buffer.from('callid=c1&result=ok') })),
+      burst('post /webhooks/46elks/hangup', 'POST', `/webhooks/46elks/hangup${q('hangup', live)}`, form).map((x) => ({ ...x, body: Buffer.from('id=c1&state=success&duration=42&cost=2500') })),
     );
 
     for (const reg of regressions(fx)) groups.push([reg]);
