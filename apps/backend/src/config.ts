@@ -222,7 +222,10 @@ export const ConfigSchema = z
     CLEANUP_GRACE_DAYS: z.coerce.number().min(0).max(3650).default(7),
   })
   .superRefine((c, ctx) => {
-    if (c.NODE_ENV === 'production' && new URL(c.PUBLIC_BASE_URL).protocol !== 'https:') {
+    const base = new URL(c.PUBLIC_BASE_URL);
+    // Loopback stays allowed (a local run against the simulators: the demo, the benchmarks).
+    const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(base.hostname);
+    if (c.NODE_ENV === 'production' && base.protocol !== 'https:' && !loopback) {
       ctx.addIssue({
         code: 'custom',
         path: ['PUBLIC_BASE_URL'],

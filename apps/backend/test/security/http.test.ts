@@ -105,10 +105,12 @@ describe('operations endpoints', () => {
     }
   });
 
-  it('PUBLIC_BASE_URL must be https in production', () => {
+  it('PUBLIC_BASE_URL must be https in production (loopback excepted)', () => {
     expect(() => loadConfig(testEnv({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'http://samtal.example.se' }))).toThrow(ConfigError);
     expect(() => loadConfig(testEnv({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'http://samtal.example.se' }))).toThrow(/PUBLIC_BASE_URL is invalid: must be https in production/);
     expect(loadConfig(testEnv({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://samtal.example.se' })).PUBLIC_BASE_URL).toBe('https://samtal.example.se');
+    // A loopback address (a local run against the simulators) is no exposure.
+    expect(loadConfig(testEnv({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'http://127.0.0.1:3000' })).PUBLIC_BASE_URL).toBe('http://127.0.0.1:3000');
   });
 });
 
