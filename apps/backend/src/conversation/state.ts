@@ -139,6 +139,15 @@ export async function readCallState(ctx: Ctx, sessionId: string, attemptNo: numb
   return snap;
 }
 
+/**
+ * Whether the call state exists, and the 46elks call id bound to it — one round trip, without reading
+ * the whole hash (the recording and hangup webhooks need nothing else).
+ */
+export async function readCallBinding(ctx: Ctx, sessionId: string, attemptNo: number): Promise<{ callId: string | null } | null> {
+  const [meta, callId] = await ctx.redis.hmget(callKey(ctx, sessionId, attemptNo), 'meta', 'callid');
+  return meta === null ? null : { callId: callId ?? null };
+}
+
 /** Sets fields; returns false if the call state is gone (expired, finalised or erased). */
 export async function setFields(ctx: Ctx, sessionId: string, attemptNo: number, fields: Record<string, string>): Promise<boolean> {
   const key = callKey(ctx, sessionId, attemptNo);

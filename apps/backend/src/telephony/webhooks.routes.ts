@@ -1,7 +1,7 @@
 import express, { type Request, type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import { decideAfterRecording, decideOpening, type Decision, LIMITS } from '../conversation/dialogue';
-import { type CallSnapshot, readCallState, setFields, setOnce } from '../conversation/state';
+import { type CallSnapshot, readCallBinding, readCallState, setFields, setOnce } from '../conversation/state';
 import type { Deps } from '../deps';
 import { addressMatcher } from '../http/addresses';
 import { AppError } from '../http/errors';
@@ -75,7 +75,7 @@ function verified(ctx: Ctx, req: Request, kind: WebhookKind): Verified {
  * The 46elks call this attempt is: learnt from the create's answer (or the call history), else from
  * the first webhook that names it. A webhook naming another call is refused and changes nothing.
  */
-async function bindCall(ctx: Ctx, req: Request, v: Verified, snap: CallSnapshot, callId: string | undefined, what: string): Promise<void> {
+async function bindCall(ctx: Ctx, req: Request, v: Verified, snap: { callId: string | null }, callId: string | undefined, what: string): Promise<void> {
   if (!callId) return;
   const bound = snap.callId ?? (await setOnce(ctx, v.s, v.a, 'callid', callId));
   if (bound !== callId) {
@@ -230,9 +230,9 @@ export const elksWebhookRoutes = (ctx: Ctx) => {
       req.log.warn('recording webhook with a URL that is not this call’s recording refused', { callId: v.s, attemptNo: v.a, turn });
       throw new AppError('validation_error', 'wav is not a recording of this call on the 46elks API');
     }
-    const snap = await readCallState(ctx, v.s, v.a);
-    if (!snap) return void res.status(204).end(); // the call is settled or erased: nothing is fetched
-    await bindCall(ctx, req, v, snap, form.callid, 'recording');
+    const bound = await readCallBinding(ctx, v.s, v.a);
+    if (!bound) return void res.status(204).end(); // the call is settled or erased: nothing is fetched
+    await bindCall(ctx, req, v, bound, form.callid, 'recording');
     const rec = { wav: form.wav, durationS: form.duration, at: Date.now() };
     await setOnce(ctx, v.s, v.a, `rec:${turn}`, JSON.stringify(rec));
     await enqueue(ctx.queues, 'stt', { sessionId: v.s, attemptNo: v.a, turn, wav: form.wav, callid: form.callid, durationS: form.duration }, {
@@ -249,8 +249,8 @@ export const elksWebhookRoutes = (ctx: Ctx) => {
     const form = HangupForm.parse(req.body ?? {});
     const id = form.id ?? form.callid;
     if (!id) throw new AppError('validation_error', 'hangup without a call id');
-    const snap = await readCallState(ctx, v.s, v.a);
-    if (snap && ELKS_CALL_ID.test(id)) await bindCall(ctx, req, v, snap, id, 'hangup');
+    const bound = ELKS_CALL_ID.test(id) ? await readCallBinding(ctx, v.s, v.a) : null;
+    if (bound) await bindCall(ctx, req, v, bound, id, 'hangup');
     const actions = summarizeActions(form.actions);
     await enqueue(ctx.queues, 'hangup', {
       sessionId: v.s,

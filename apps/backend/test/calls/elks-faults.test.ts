@@ -104,18 +104,8 @@ describe('result=failed on a next POST: retried once with the same prompt, never
     expect(answers.map((a) => a.content)).toEqual(call!.said.map((s) => s.text));
     expect(await metric(stack, 'samtal_elks_action_failures_total', 'action="record",handling="retried"')).toBe(1);
   });
-});
 
-describe('a record that fails twice', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack({ env: { RETRY_BACKOFF: FAST } });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
-
-  it('ends the call with a short goodbye (no reward promised) as our failure; the next attempt completes', async () => {
+  it('a record that fails twice ends the call with a short goodbye (no reward promised) as our failure; the next attempt completes', async () => {
     stack.sim.elks.setFaults({ recordFailures: 2 });
     const { sessionId, phone } = await fireVerification(stack, { persona: 'engaged' });
     expect(await waitForFinal(stack, sessionId)).toMatchObject({ session_status: 'completed', retry_count: 2 });
