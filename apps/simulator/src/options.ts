@@ -33,6 +33,11 @@ export const SimulatorOptionsSchema = z.object({
    * `next` the call ends. `end_call`: the call ends at once with state `failed` (a stricter variant).
    */
   playFailure: z.enum(['end_call', 'next_failed']).default('next_failed'),
+  /** OpenAI Realtime endpoint (`/v1/realtime`): simulated ms before a response's first audio or tool call (scaled). */
+  realtime: z.object({ firstAudioMs: z.number().min(0).default(300) }).prefault({}),
+  /** When set, the OpenAI simulator also listens with TLS (PEM key and certificate) on `openaiTlsPort`: `openaiTlsUrl`. */
+  openaiTls: z.object({ key: z.string().min(1), cert: z.string().min(1) }).optional(),
+  openaiTlsPort: z.number().int().min(0).max(65535).default(0),
   /** Print one line per call event to the console. */
   log: z.boolean().default(false),
 });
