@@ -104,6 +104,8 @@ export const ConfigSchema = z
     ROLE: Role.default('all'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     PUBLIC_BASE_URL: httpUrl,
+    /** Diagnostics: time every 46elks webhook phase by phase and write the records here on shutdown (observability/trace.ts). */
+    TRACE_FILE: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
     JSON_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'expected a size like 100kb or 1mb').default('256kb'),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),

@@ -32,7 +32,11 @@ export function createDeps(config: Config, overrides: Overrides = {}): { deps: D
   const redis = createCommandRedis(config.REDIS_URL);
   // An unreachable Redis must not crash the process: /ready reports it, ioredis reconnects.
   redis.on('error', (err) => log.warn('redis connection error', { err: err.message }));
-  const queues = createQueues(redis, config.REDIS_PREFIX, (queue, err) =>
+  // Queues on a connection of their own: BullMQ's scripts and the job traffic of busy workers never
+  // sit in front of a webhook's reads and writes on one socket (replies come back in order).
+  const queueRedis = createCommandRedis(config.REDIS_URL);
+  queueRedis.on('error', (err) => log.warn('redis connection error', { err: err.message, connection: 'queues' }));
+  const queues = createQueues(queueRedis, config.REDIS_PREFIX, (queue, err) =>
     log.warn('queue connection error', { queue, err: err.message }),
   );
   const elks = createElksClient({
@@ -55,7 +59,11 @@ export function createDeps(config: Config, overrides: Overrides = {}): { deps: D
   };
   const close = async () => {
     await closeQueues(queues).catch((err) => log.warn('closing queues failed', { err }));
-    await Promise.allSettled([redis.quit().catch(() => redis.disconnect()), sql.end({ timeout: 5 })]);
+    await Promise.allSettled([
+      redis.quit().catch(() => redis.disconnect()),
+      queueRedis.quit().catch(() => queueRedis.disconnect()),
+      sql.end({ timeout: 5 }),
+    ]);
   };
   return { deps, close };
 }

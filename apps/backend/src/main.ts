@@ -5,10 +5,12 @@ import { startScheduler } from './jobs/scheduler';
 import { startWorkers } from './jobs/workers';
 import { closeServer, onSignals, type Stoppable, shutdown } from './lifecycle';
 import type { Logger } from './observability/logger';
+import { enableTrace, writeTrace } from './observability/trace';
 
 /** Composition root: config → clients → roles; graceful shutdown in reverse order. */
 export async function start(config: Config): Promise<{ stop: () => Promise<boolean>; port: number | undefined; log: Logger }> {
   const { deps, close } = createDeps(config);
+  if (config.TRACE_FILE) enableTrace();
   const runs = (role: 'api' | 'worker' | 'scheduler') => config.ROLE === 'all' || config.ROLE === role;
   const steps: Stoppable[] = [];
   let port: number | undefined;
@@ -27,6 +29,8 @@ export async function start(config: Config): Promise<{ stop: () => Promise<boole
   if (runs('worker')) steps.push(await startWorkers(deps));
   if (runs('scheduler')) steps.push(await startScheduler(deps));
   steps.push({ name: 'clients', stop: close });
+  const traceFile = config.TRACE_FILE;
+  if (traceFile) steps.push({ name: 'trace', stop: async () => void deps.log.info('trace written', { file: traceFile, records: writeTrace(traceFile) }) });
 
   return { stop: () => shutdown(steps, config.SHUTDOWN_GRACE_MS, deps.log), port, log: deps.log };
 }

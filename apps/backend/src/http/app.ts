@@ -25,12 +25,13 @@ export function buildApp(deps: Deps): express.Express {
   const ourProxy = addressMatcher(deps.config.TRUST_PROXY);
   app.set('trust proxy', (address: string) => ourProxy(address));
   app.use(requestContext(deps.log, deps.metrics));
-  app.use(helmet());
-  app.use(livenessRoutes());
   // 46elks: prompt audio and webhooks come from a few addresses in bursts and are protected by their
-  // content-hash names and HMAC tokens (and ELKS_ALLOWED_IPS); they are not limited per IP.
+  // content-hash names and HMAC tokens (and ELKS_ALLOWED_IPS); they are not limited per IP. They are
+  // machine-to-machine: the browser security headers (helmet) below are for everything else.
   app.use(audioRoutes(deps));
   app.use(elksWebhookRoutes(deps));
+  app.use(helmet());
+  app.use(livenessRoutes());
   const limit = (kind: 'business' | 'internal' | 'ip', n: number) =>
     rateLimiter({
       redis: deps.redis,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
+import { traceBegin, traceEnd } from '../observability/trace';
 
 declare global {
   namespace Express {
@@ -23,15 +24,19 @@ export const requestContext =
     req.log = log.child({ requestId: req.id });
     res.setHeader('X-Request-Id', req.id);
     const started = process.hrtime.bigint();
+    traceBegin(req);
     res.on('finish', () => {
+      if (req.trace) traceEnd(req, req.path);
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'http';
-      req.log.log(level, 'request', {
-        method: req.method,
-        path: req.path,
-        status: res.statusCode,
-        duration_ms: Math.round(ms * 100) / 100,
-      });
+      if (req.log.isLevelEnabled(level)) {
+        req.log.log(level, 'request', {
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          duration_ms: Math.round(ms * 100) / 100,
+        });
+      }
       // The matched route's pattern, never the raw path (ids would explode the label set).
       const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : res.statusCode === 404 ? 'unmatched' : req.baseUrl || 'other';
       metrics?.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, ms / 1000);

@@ -44,11 +44,16 @@ export function createLogger(opts: LoggerOptions): Logger {
   const transport = opts.stream
     ? new winston.transports.Stream({ stream: opts.stream })
     : new winston.transports.Console();
-  return winston.createLogger({
+  // winston formats every line before its transport drops the ones below the level: the masking
+  // and JSON of each dropped debug/http line cost as much as a written one. Lines below the level
+  // stop here, before any formatting.
+  const levelGate = winston.format((info) => (logger.isLevelEnabled(info.level) ? info : false));
+  const logger: Logger = winston.createLogger({
     level: opts.level,
     silent: opts.silent,
     defaultMeta: { service: opts.service ?? 'samtal-backend' },
     format: winston.format.combine(
+      levelGate(),
       winston.format.errors({ stack: true }),
       maskFormat(),
       winston.format.timestamp(),
@@ -57,4 +62,5 @@ export function createLogger(opts: LoggerOptions): Logger {
     ),
     transports: [transport],
   });
+  return logger;
 }

@@ -10,9 +10,14 @@ export const AudioFile = z.object({ file: z.string().regex(/^[0-9a-f]{32}\.(wav|
 export const audioRoutes = (deps: Pick<Deps, 'redis' | 'key'>) =>
   Router().get('/audio/:file', async (req, res) => {
     const { file } = AudioFile.parse(req.params);
-    const audio = await loadAudio(deps, file.slice(0, 32));
+    const hash = file.slice(0, 32);
+    const etag = `"${hash}"`;
+    res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+    res.setHeader('ETag', etag);
+    // The name is the content's hash: a client holding it has exactly these bytes.
+    if (req.header('if-none-match') === etag) return void res.status(304).end();
+    const audio = await loadAudio(deps, hash);
     if (!audio) throw notFound('audio', file);
     res.setHeader('Content-Type', audio.ct);
-    res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
-    res.send(audio.data);
+    res.end(audio.data);
   });

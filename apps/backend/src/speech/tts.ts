@@ -71,9 +71,37 @@ async function synthesize(ctx: Ctx, text: string, hash: string, key: string): Pr
   return { hash, ext: 'wav', durationMs };
 }
 
+/**
+ * Prompts served from this process's memory: a prompt is immutable (its name is its content hash) and
+ * every call of a store plays the same few, so 46elks' GETs would otherwise pull the same ~50–200 kB
+ * out of Redis for every play of every call. Least recently used first out, bounded in bytes.
+ */
+const MEMORY_BUDGET_BYTES = 24 * 1024 * 1024;
+const memory = new Map<string, { data: Buffer; ct: string }>();
+let memoryBytes = 0;
+
+function remember(hash: string, audio: { data: Buffer; ct: string }): void {
+  if (audio.data.length > MEMORY_BUDGET_BYTES / 4 || memory.has(hash)) return;
+  memory.set(hash, audio);
+  memoryBytes += audio.data.length;
+  for (const [old, a] of memory) {
+    if (memoryBytes <= MEMORY_BUDGET_BYTES) break;
+    memory.delete(old);
+    memoryBytes -= a.data.length;
+  }
+}
+
 /** The bytes behind `/audio/<hash>.wav`, or null. */
 export async function loadAudio(ctx: Pick<Deps, 'redis' | 'key'>, hash: string): Promise<{ data: Buffer; ct: string } | null> {
+  const hit = memory.get(hash);
+  if (hit) {
+    memory.delete(hash); // most recently used last
+    memory.set(hash, hit);
+    return hit;
+  }
   const [data, ct] = await ctx.redis.hmgetBuffer(audioKey(ctx, hash), 'data', 'ct');
   if (!data || !ct) return null;
-  return { data, ct: ct.toString() };
+  const audio = { data, ct: ct.toString() };
+  remember(hash, audio);
+  return audio;
 }

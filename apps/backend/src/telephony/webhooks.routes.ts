@@ -1,11 +1,12 @@
 import express, { type Request, type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import { decideAfterRecording, decideOpening, type Decision, LIMITS } from '../conversation/dialogue';
-import { type CallSnapshot, readCallBinding, readCallState, setFields, setOnce } from '../conversation/state';
+import { type CallSnapshot, readCallState, webhookWrite } from '../conversation/state';
 import type { Deps } from '../deps';
 import { addressMatcher } from '../http/addresses';
 import { AppError } from '../http/errors';
 import { enqueue, jobId } from '../jobs/queues';
+import { mark } from '../observability/trace';
 import { type ElksAction, HANG_UP, playAndEnd, playThenNext, record } from './actions';
 import { recordingPathFor } from './elks-client';
 import { type NextStep, verifyWebhookToken, type WebhookKind, webhookUrl } from './webhook-urls';
@@ -75,13 +76,9 @@ function verified(ctx: Ctx, req: Request, kind: WebhookKind): Verified {
  * The 46elks call this attempt is: learnt from the create's answer (or the call history), else from
  * the first webhook that names it. A webhook naming another call is refused and changes nothing.
  */
-async function bindCall(ctx: Ctx, req: Request, v: Verified, snap: { callId: string | null }, callId: string | undefined, what: string): Promise<void> {
-  if (!callId) return;
-  const bound = snap.callId ?? (await setOnce(ctx, v.s, v.a, 'callid', callId));
-  if (bound !== callId) {
-    req.log.warn('46elks webhook for another call refused', { callId: v.s, attemptNo: v.a, webhook: what });
-    throw new AppError('forbidden', `this ${what} names another call`);
-  }
+function refuseOtherCall(req: Request | undefined, sessionId: string, attemptNo: number, what: string): never {
+  req?.log.warn('46elks webhook for another call refused', { callId: sessionId, attemptNo, webhook: what });
+  throw new AppError('forbidden', `this ${what} names another call`);
 }
 
 /** Records a webhook's handling time once the answer is sent — off the hot path. */
@@ -90,9 +87,9 @@ function timeIt(ctx: Ctx, req: Request, res: express.Response, v: Verified, labe
   res.on('finish', () => {
     const ms = Math.round((performance.now() - started) * 100) / 100;
     // A refused webhook leaves no trace in the call's state.
-    if (res.statusCode < 400) setFields(ctx, v.s, v.a, { [`lat:${label}`]: String(ms) }).catch(() => {});
+    if (res.statusCode < 400) webhookWrite(ctx, v.s, v.a, { fields: { [`lat:${label}`]: String(ms) } }).catch(() => {});
     ctx.metrics.webhookDuration.observe({ kind: label.split(':')[0]! }, ms / 1000);
-    req.log.debug('46elks webhook', { callId: v.s, attemptNo: v.a, webhook: label, ms });
+    if (req.log.isDebugEnabled()) req.log.debug('46elks webhook', { callId: v.s, attemptNo: v.a, webhook: label, ms });
   });
 }
 
@@ -116,23 +113,49 @@ function toAction(ctx: Ctx, snap: CallSnapshot, d: Decision): ElksAction {
   return playThenNext(url, hook('next', d.turn, { played: true }));
 }
 
-/** Stores an answer once: a duplicate or concurrent webhook gets the same answer back. */
-async function storeOnce(ctx: Ctx, snap: CallSnapshot, slot: string, action: ElksAction, fields: Record<string, string> = {}): Promise<ElksAction> {
-  const winner = await setOnce(ctx, snap.meta.sessionId, snap.meta.attemptNo, slot, JSON.stringify(action));
-  if (winner !== JSON.stringify(action)) return JSON.parse(winner) as ElksAction;
-  await setFields(ctx, snap.meta.sessionId, snap.meta.attemptNo, { ...fields, await: awaitedSlot(action) });
+/** What else the answer's one write does: bind the 46elks call id, set fields that are set once. */
+type Binding = { req: Request; callId?: string | undefined; once?: Record<string, string> };
+
+/**
+ * Stores an answer once, in one Redis round trip with the webhook's other writes: a duplicate or
+ * concurrent webhook gets the same answer back; a webhook naming another call is refused.
+ */
+async function storeOnce(
+  ctx: Ctx,
+  snap: CallSnapshot,
+  slot: string,
+  action: ElksAction,
+  fields: Record<string, string> = {},
+  binding?: Binding,
+): Promise<ElksAction> {
+  const value = JSON.stringify(action);
+  const written = await webhookWrite(ctx, snap.meta.sessionId, snap.meta.attemptNo, {
+    ...(binding?.callId ? { callId: binding.callId } : {}),
+    ...(binding?.once ? { once: binding.once } : {}),
+    slot: { field: slot, value },
+    fields: { ...fields, await: awaitedSlot(action) },
+  });
+  if (written.outcome === 'mismatch') refuseOtherCall(binding?.req, snap.meta.sessionId, snap.meta.attemptNo, 'voice-start');
+  if (written.outcome === 'earlier') return JSON.parse(written.value) as ElksAction;
   return action;
 }
 
 /** Stores what was decided, once (with `extra` fields of state written alongside). */
-async function answerOnce(ctx: Ctx, snap: CallSnapshot, slot: string, d: Decision, extra: Record<string, string> = {}): Promise<ElksAction> {
+async function answerOnce(
+  ctx: Ctx,
+  snap: CallSnapshot,
+  slot: string,
+  d: Decision,
+  extra: Record<string, string> = {},
+  binding?: Binding,
+): Promise<ElksAction> {
   const fields: Record<string, string> = { ...extra };
   if (d.type === 'ask') {
     fields[`ask:${d.turn}`] = d.promptId;
     fields[`rl:${d.turn}`] = String(d.recordLimitS);
   } else if (d.type === 'acknowledge') fields[`ack:${d.turn}`] = d.promptId;
   else fields.end = JSON.stringify({ reason: d.reason, promptId: d.type === 'end' ? d.promptId : null, turn: -1 });
-  return storeOnce(ctx, snap, slot, toAction(ctx, snap, d), fields);
+  return storeOnce(ctx, snap, slot, toAction(ctx, snap, d), fields, binding);
 }
 
 /** 46elks reports each action's outcome on the `next` POST; a missing result is taken as success. */
@@ -184,16 +207,33 @@ async function afterFailure(
 
 export const elksWebhookRoutes = (ctx: Ctx) => {
   const router = Router();
-  router.use('/webhooks/46elks', ipAllowed(ctx.config.ELKS_ALLOWED_IPS), express.urlencoded({ extended: false, limit: '64kb' }));
+  router.use(
+    '/webhooks/46elks',
+    (req, _res, next) => {
+      mark(req, 'middleware');
+      next();
+    },
+    ipAllowed(ctx.config.ELKS_ALLOWED_IPS),
+    express.urlencoded({ extended: false, limit: '64kb' }),
+    (req, _res, next) => {
+      mark(req, 'parse');
+      next();
+    },
+  );
 
   router.post('/webhooks/46elks/voice-start', async (req, res) => {
     const v = verified(ctx, req, 'voice-start');
     timeIt(ctx, req, res, v, 'voice-start');
+    mark(req, 'verify');
     const snap = await readCallState(ctx, v.s, v.a);
+    mark(req, 'redis:read');
     if (!snap) return void res.json(HANG_UP);
-    await bindCall(ctx, req, v, snap, CallIdField.parse(req.body ?? {}).callid, 'voice-start');
-    await setOnce(ctx, v.s, v.a, 'answered_at', String(Date.now()));
-    res.json(await answerOnce(ctx, snap, 'resp:start', decideOpening(snap)));
+    const callId = CallIdField.parse(req.body ?? {}).callid;
+    if (callId && snap.callId && snap.callId !== callId) refuseOtherCall(req, v.s, v.a, 'voice-start');
+    // Bind the call, note the answer time and store the opening: one round trip.
+    const action = await answerOnce(ctx, snap, 'resp:start', decideOpening(snap), {}, { req, callId, once: { answered_at: String(Date.now()) } });
+    mark(req, 'redis:store');
+    res.json(action);
   });
 
   router.post('/webhooks/46elks/next', async (req, res) => {
@@ -201,7 +241,9 @@ export const elksWebhookRoutes = (ctx: Ctx) => {
     const turn = v.n ?? 0;
     const slot = `${turn}${v.p ? 'p' : v.f ? 'f' : ''}${v.r ? 'r' : ''}`;
     timeIt(ctx, req, res, v, `next:${slot}`);
+    mark(req, 'verify');
     const snap = await readCallState(ctx, v.s, v.a);
+    mark(req, 'redis:read');
     if (!snap) return void res.json(HANG_UP);
     const earlier = snap.responses.get(slot);
     if (earlier) return void res.json(JSON.parse(earlier));
@@ -215,42 +257,52 @@ export const elksWebhookRoutes = (ctx: Ctx) => {
       // The question was heard: now record the answer.
       const limit = snap.recordLimits.get(turn) ?? LIMITS.answerRecordS;
       const hook = hookFor(ctx, snap);
-      return void res.json(await storeOnce(ctx, snap, `resp:${slot}`, record(hook('recording', turn), hook('next', turn), limit)));
+      const action = await storeOnce(ctx, snap, `resp:${slot}`, record(hook('recording', turn), hook('next', turn), limit));
+      mark(req, 'redis:store');
+      return void res.json(action);
     }
-    res.json(await answerOnce(ctx, snap, `resp:${slot}`, decideAfterRecording(snap, turn, !v.f)));
+    const action = await answerOnce(ctx, snap, `resp:${slot}`, decideAfterRecording(snap, turn, !v.f));
+    mark(req, 'redis:store');
+    res.json(action);
   });
 
   router.post('/webhooks/46elks/recording', async (req, res) => {
     const v = verified(ctx, req, 'recording');
     const turn = v.n ?? 0;
     timeIt(ctx, req, res, v, `rec:${turn}`);
+    mark(req, 'verify');
     const form = RecordingForm.parse(req.body ?? {});
     // Only the documented recordings path of this very call is ever fetched (with our credentials).
     if (!recordingPathFor(ctx.config.ELKS_API_URL, form.callid).test(form.wav)) {
       req.log.warn('recording webhook with a URL that is not this call’s recording refused', { callId: v.s, attemptNo: v.a, turn });
       throw new AppError('validation_error', 'wav is not a recording of this call on the 46elks API');
     }
-    const bound = await readCallBinding(ctx, v.s, v.a);
-    if (!bound) return void res.status(204).end(); // the call is settled or erased: nothing is fetched
-    await bindCall(ctx, req, v, bound, form.callid, 'recording');
     const rec = { wav: form.wav, durationS: form.duration, at: Date.now() };
-    await setOnce(ctx, v.s, v.a, `rec:${turn}`, JSON.stringify(rec));
+    const written = await webhookWrite(ctx, v.s, v.a, { callId: form.callid, once: { [`rec:${turn}`]: JSON.stringify(rec) } });
+    mark(req, 'redis:store');
+    if (written.outcome === 'gone') return void res.status(204).end(); // the call is settled or erased: nothing is fetched
+    if (written.outcome === 'mismatch') refuseOtherCall(req, v.s, v.a, 'recording');
     await enqueue(ctx.queues, 'stt', { sessionId: v.s, attemptNo: v.a, turn, wav: form.wav, callid: form.callid, durationS: form.duration }, {
       jobId: jobId.stt(v.s, v.a, turn),
       attempts: 6,
       backoffMs: 1_000,
     });
+    mark(req, 'redis:enqueue');
     res.status(204).end();
   });
 
   router.post('/webhooks/46elks/hangup', async (req, res) => {
     const v = verified(ctx, req, 'hangup');
     timeIt(ctx, req, res, v, 'hangup');
+    mark(req, 'verify');
     const form = HangupForm.parse(req.body ?? {});
     const id = form.id ?? form.callid;
     if (!id) throw new AppError('validation_error', 'hangup without a call id');
-    const bound = ELKS_CALL_ID.test(id) ? await readCallBinding(ctx, v.s, v.a) : null;
-    if (bound) await bindCall(ctx, req, v, bound, id, 'hangup');
+    if (ELKS_CALL_ID.test(id)) {
+      const written = await webhookWrite(ctx, v.s, v.a, { callId: id });
+      if (written.outcome === 'mismatch') refuseOtherCall(req, v.s, v.a, 'hangup');
+    }
+    mark(req, 'redis:bind');
     const actions = summarizeActions(form.actions);
     await enqueue(ctx.queues, 'hangup', {
       sessionId: v.s,
@@ -264,6 +316,7 @@ export const elksWebhookRoutes = (ctx: Ctx) => {
       actionsRun: actions.run,
       actionsSucceeded: actions.succeeded,
     }, { jobId: jobId.hangup(v.s, v.a), attempts: 8, backoffMs: 1_000 });
+    mark(req, 'redis:enqueue');
     res.status(204).end();
   });
   return router;
