@@ -1,13 +1,13 @@
 import express, { type Response, Router } from 'express';
 import type { z } from 'zod';
-import { AccountBody, type ElksControl, ElksFaultsBody, PersonaBody } from './control';
+import { AccountBody, type ElksControl, ElksFaultsBody, PersonaBody, WebsocketNumberBody } from './control';
 import type { ElksContext } from './state';
 
 const invalid = (res: Response, error: z.ZodError): void => {
   res.status(400).json({ error: 'validation_error', issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
 };
 
-/** The simulator's own control API (no auth): personas, call records, stats, faults. */
+/** The simulator's own control API (no auth): personas, WebSocket numbers, call records, stats, faults. */
 export const elksControlRoutes = (ctx: ElksContext, control: ElksControl): Router => {
   const router = Router();
   router.use(express.json({ limit: '1mb' }));
@@ -15,11 +15,20 @@ export const elksControlRoutes = (ctx: ElksContext, control: ElksControl): Route
   router.post('/personas', (req, res) => {
     const body = PersonaBody.safeParse(req.body);
     if (!body.success) return invalid(res, body.error);
-    control.setPersona(body.data.phone, body.data.persona);
+    const { phone, persona, ...settings } = body.data;
+    control.setPersona(phone, persona, settings);
     res.json(body.data);
   });
   router.get('/personas', (_req, res) => {
-    res.json({ default: 'engaged', personas: Object.fromEntries(ctx.personas) });
+    res.json({ default: 'engaged', personas: Object.fromEntries(ctx.personas), options: Object.fromEntries(ctx.personaOptions) });
+  });
+  router.post('/websocket-numbers', (req, res) => {
+    const body = WebsocketNumberBody.safeParse(req.body ?? {});
+    if (!body.success) return invalid(res, body.error);
+    res.json(control.setWebsocketNumber(body.data.number, body.data.websocket_url, { frame_ms: body.data.frame_ms }));
+  });
+  router.get('/websocket-numbers', (_req, res) => {
+    res.json({ data: control.listWebsocketNumbers() });
   });
   router.get('/calls', (req, res) => {
     const to = typeof req.query.to === 'string' ? req.query.to : undefined;

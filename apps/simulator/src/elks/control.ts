@@ -1,12 +1,31 @@
 import { z } from 'zod';
 import { PERSONAS, type PersonaName } from './personas/types';
+import type { WebsocketNumber } from './realtime/types';
 import type { CallRecord, ElksAccount, ElksContext, ElksFaults } from './state';
 import { type CallView, callView, elksStats } from './views';
 
+const E164 = z.string().regex(/^\+[1-9]\d{5,14}$/, 'expected an E.164 number like +46701234567');
+
 export const PersonaBody = z.object({
-  phone: z.string().regex(/^\+[1-9]\d{5,14}$/, 'expected an E.164 number like +46701234567'),
+  phone: E164,
   persona: z.enum(PERSONAS),
+  /** Realtime calls: the persona says short "mm"/"ja"/"okej" while we speak. */
+  backchannels: z.boolean().optional(),
 });
+export type PersonaSettings = Omit<z.input<typeof PersonaBody>, 'phone' | 'persona'>;
+
+/** POST /sim/websocket-numbers: a 46elks WebSocket number and the URL 46elks opens for each call to it. */
+export const WebsocketNumberBody = z
+  .object({
+    number: E164,
+    websocket_url: z
+      .string()
+      .url()
+      .refine((u) => /^wss?:\/\//i.test(u), 'expected a ws:// or wss:// URL'),
+    frame_ms: z.union([z.literal(20), z.literal(40), z.literal(100)]).default(20),
+  })
+  .strict();
+export type WebsocketNumberInput = z.input<typeof WebsocketNumberBody>;
 
 export const ElksFaultsBody = z
   .object({
@@ -29,7 +48,10 @@ export type CallPredicate = (call: CallView) => boolean;
 
 /** In-process equivalent of the /sim control API. */
 export interface ElksControl {
-  setPersona(phone: string, persona: PersonaName): void;
+  setPersona(phone: string, persona: PersonaName, settings?: PersonaSettings): void;
+  /** Registers a WebSocket number: a `connect` to it opens a realtime WebSocket to `websocket_url`. */
+  setWebsocketNumber(number: string, websocketUrl: string, opts?: { frame_ms?: 20 | 40 | 100 }): WebsocketNumber;
+  listWebsocketNumbers(): WebsocketNumber[];
   getCall(id: string): CallView | undefined;
   listCalls(filter?: { to?: string }): CallView[];
   /** Resolves once a matching call has ended and its hangup (and recording) webhooks are all delivered. */
@@ -46,10 +68,18 @@ export const createElksControl = (ctx: ElksContext): ElksControl & { rejectWaite
     typeof match === 'string' ? call.id === match : match(callView(ctx, call));
 
   return {
-    setPersona: (phone, persona) => {
-      const body = PersonaBody.parse({ phone, persona });
+    setPersona: (phone, persona, settings = {}) => {
+      const body = PersonaBody.parse({ phone, persona, ...settings });
       ctx.personas.set(body.phone, body.persona);
+      if (body.backchannels === undefined) ctx.personaOptions.delete(body.phone);
+      else ctx.personaOptions.set(body.phone, { backchannels: body.backchannels });
     },
+    setWebsocketNumber: (number, websocketUrl, opts = {}) => {
+      const body = WebsocketNumberBody.parse({ number, websocket_url: websocketUrl, ...opts });
+      ctx.websocketNumbers.set(body.number, body);
+      return { ...body };
+    },
+    listWebsocketNumbers: () => [...ctx.websocketNumbers.values()].map((n) => ({ ...n })),
     getCall: (id) => {
       const call = ctx.calls.get(id);
       return call ? callView(ctx, call) : undefined;

@@ -2,6 +2,7 @@ import { elksTimestamp } from '../shared/clock';
 import type { Action, ActionRef } from './actions';
 import { hangsUpAfterPrompt, hear, speak } from './personas/behaviour';
 import { loadPlayAudio } from './play';
+import { connectRealtime } from './realtime/connect';
 import { deliverRecording, makeRecording } from './recording';
 import { CalleeHangup, CallFailure, type Run, addElapsed, baseFields, simWait } from './run';
 
@@ -150,8 +151,15 @@ const executeIvr = (run: Run, a: Extract<Action, { type: 'ivr' }>): Promise<Step
     return { result: 'failed', value: nextStep(run, a.next, { result: 'failed', why: 'noinput' }) };
   });
 
-const executeConnect = (run: Run, a: Extract<Action, { type: 'connect' }>): Promise<Step | null> =>
-  tracked(run, { connect: a.value }, async () => {
+const executeConnect = async (run: Run, a: Extract<Action, { type: 'connect' }>): Promise<Step | null> => {
+  const websocket = run.ctx.websocketNumbers.get(a.value);
+  if (websocket) {
+    // 46elks Realtime Voice: the leg's `next` carries `created` too (the contract's field list).
+    const { result, ref } = await connectRealtime(run, a, websocket);
+    const { call } = run;
+    return ref === undefined ? null : { ref, kind: 'next', fields: { callid: call.id, ...baseFields(call), created: call.created, result } };
+  }
+  return tracked(run, { connect: a.value }, async () => {
     run.call.warnings.push(`connect to ${a.value} is not simulated: reported as failed`);
     await simWait(run, Math.min(a.timeout, 5) * 1000);
     if (a.branches.failed !== undefined) {
@@ -159,6 +167,7 @@ const executeConnect = (run: Run, a: Extract<Action, { type: 'connect' }>): Prom
     }
     return { result: 'failed', value: nextStep(run, a.next, { result: 'failed' }) };
   });
+};
 
 /** Runs one action; returns what runs next (null ends the call normally). */
 export const executeAction = async (run: Run, action: Action): Promise<Step | null> => {

@@ -1,7 +1,9 @@
 import type { ResolvedOptions } from '../options';
 import type { Scheduler } from '../shared/clock';
 import { createLatencyStats, type LatencyStats } from '../shared/stats';
+import type { PersonaOptions } from './personas/realtime';
 import type { PersonaName } from './personas/types';
+import type { RealtimeRecord, WebsocketNumber } from './realtime/types';
 
 export type CallState = 'ongoing' | 'success' | 'busy' | 'failed';
 export type WebhookKind = 'voice_start' | 'next' | 'recording' | 'hangup';
@@ -83,6 +85,8 @@ export interface CallRecord {
   hangupDeliveries: number;
   /** Ended, and every hangup/recording delivery (with retries and duplicates) is done. */
   settled: boolean;
+  /** The WebSocket leg, when a `connect` reached a registered WebSocket number. */
+  realtime?: RealtimeRecord;
 }
 
 export interface ElksFaults {
@@ -128,6 +132,10 @@ export interface ElksContext {
   calls: Map<string, CallRecord>;
   recordings: Map<string, RecordingRecord>;
   personas: Map<string, PersonaName>;
+  /** Per-phone persona options (back-channels), set with the persona. */
+  personaOptions: Map<string, Partial<PersonaOptions>>;
+  /** 46elks WebSocket numbers: a `connect` to one opens a realtime WebSocket to its URL. */
+  websocketNumbers: Map<string, WebsocketNumber>;
   faults: ElksFaults;
   account: ElksAccount;
   callCount: number;
@@ -145,6 +153,8 @@ export const createElksContext = (opts: ResolvedOptions, scheduler: Scheduler): 
   calls: new Map(),
   recordings: new Map(),
   personas: new Map(),
+  personaOptions: new Map(),
+  websocketNumbers: new Map(),
   faults: {
     createCall5xx: 0,
     createCall4xx: 0,

@@ -55,6 +55,8 @@ export const callView = (ctx: ElksContext, call: CallRecord) => ({
   warnings: call.warnings,
   hangupDeliveries: call.hangupDeliveries,
   settled: call.settled,
+  /** The realtime WebSocket leg (null when the call never connected to a WebSocket number). */
+  realtime: call.realtime ? { ...call.realtime, counts: { ...call.realtime.counts } } : null,
 });
 
 export type CallView = ReturnType<typeof callView>;

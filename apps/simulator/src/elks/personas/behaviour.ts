@@ -77,6 +77,9 @@ const BOOKS: Partial<Record<PersonaName, LineBook>> = {
   declines: DECLINES,
   opt_out: OPT_OUT,
   english: ENGLISH,
+  // Realtime-only behaviours (timing); in the record loop they answer like `engaged`.
+  interrupter: ENGAGED,
+  slow_thinker: ENGAGED,
 };
 
 const TOPIC_STORE: Partial<Record<Topic, StoreKind>> = { fruit: 'grocery', paint: 'hardware', tools: 'hardware' };

@@ -11,6 +11,8 @@ export const PERSONAS = [
   'hangs_up',
   'silent',
   'english',
+  'interrupter',
+  'slow_thinker',
 ] as const;
 export type PersonaName = (typeof PERSONAS)[number];
 
