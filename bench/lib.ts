@@ -6,6 +6,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
+import http from 'node:http';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
@@ -53,7 +54,9 @@ function spawnNode(args: string[], env: Record<string, string>, label: string): 
   const prof = process.env.BENCH_CPU_PROF && label.startsWith('backend') ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   // BENCH_NODE_FLAGS='--max-old-space-size=…': extra node flags for the backend processes (e.g. heap limits).
   const flags = process.env.BENCH_NODE_FLAGS && label.startsWith('backend') ? process.env.BENCH_NODE_FLAGS.split(' ') : [];
-  const child = spawn(process.execPath, [...flags, ...prof, ...args], {
+  // Every child reports its event-loop delay, utilisation and CPU (bench/proc-stats.cjs; procStats()).
+  const stats = ['--require', path.join(ROOT, 'bench/proc-stats.cjs')];
+  const child = spawn(process.execPath, [...flags, ...prof, ...stats, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -91,6 +94,39 @@ export function stopProcess(c: ChildProcess): Promise<void> {
     c.once('exit', () => resolve());
     c.kill('SIGTERM');
     setTimeout(() => c.kill('SIGKILL'), 8_000).unref();
+  });
+}
+
+export type ProcStats = {
+  pid: number;
+  seconds: number;
+  /** Event-loop delay over the window, ms (monitorEventLoopDelay, 1 ms resolution). */
+  eld: { p50: number; p99: number; max: number; mean: number } | null;
+  /** Event-loop utilisation over the window, 0–1. */
+  elu: number;
+  cpuS: number;
+  rssMiB: number;
+  heapMiB: number;
+};
+
+/** A child's own figures since its last reset (bench/proc-stats.cjs); `reset` starts a new window. */
+export function procStats(pid: number, reset = false): Promise<ProcStats | null> {
+  return new Promise((resolve) => {
+    const req = http.get({ socketPath: `/tmp/samtal-bench-stats-${pid}.sock`, path: reset ? '/?reset=1' : '/', timeout: 10_000 }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(body) as ProcStats);
+        } catch {
+          resolve(null);
+        }
+      });
+    });
+    req.on('error', () => resolve(null));
+    req.on('timeout', () => req.destroy());
   });
 }
 
@@ -408,3 +444,84 @@ export function backendEnv(over: Record<string, string>): typeof BACKEND_ENV & R
 
 export const pct = (sorted: number[], p: number) =>
   sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+export type StoreLatency = {
+  /** Client-side round trip of a PING / `select 1` from the bench every 25 ms during the window, ms. */
+  redisPing: Summary;
+  postgresSelect1: Summary;
+  /** Redis server-side: commands run in the window, top by calls, with µs per call and p50/p99 µs (INFO latencystats). */
+  redisCommands: Array<{ cmd: string; calls: number; usecPerCall: number; p50Us: number | null; p99Us: number | null }>;
+  /** Postgres transactions committed in the window (pg_stat_database of the bench database). */
+  postgresCommits: number | null;
+};
+
+const parseInfo = (text: string, section: RegExp) => {
+  const out = new Map<string, Record<string, number>>();
+  for (const line of text.split('\n')) {
+    const m = section.exec(line.trim());
+    if (!m) continue;
+    const fields: Record<string, number> = {};
+    for (const kv of m[2]!.split(',')) {
+      const [k, v] = kv.split('=');
+      if (k && v !== undefined) fields[k] = Number(v);
+    }
+    out.set(m[1]!, fields);
+  }
+  return out;
+};
+
+/**
+ * Samples Redis and Postgres latency while a benchmark runs: a PING and a `select 1` every 25 ms
+ * from this process (client-side round trip), and Redis' own per-command statistics over the window
+ * (CONFIG RESETSTAT at the start, INFO commandstats + latencystats at the end).
+ */
+export async function startStoreProbe(databaseUrl: string): Promise<{ stop: () => Promise<StoreLatency> }> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  const dbName = new URL(databaseUrl).pathname.slice(1);
+  const commits0 = await sql<{ n: string }[]>`select xact_commit::text as n from pg_stat_database where datname = ${dbName}`;
+  await redis.config('RESETSTAT');
+  const ping: number[] = [];
+  const sel: number[] = [];
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const t = performance.now();
+      await redis.ping();
+      const t2 = performance.now();
+      await sql`select 1`;
+      ping.push(t2 - t);
+      sel.push(performance.now() - t2);
+      await sleep(25);
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop.catch(() => {});
+      const cmd = parseInfo(String(await redis.info('commandstats')), /^cmdstat_([^:]+):(.*)$/);
+      const lat = parseInfo(String(await redis.info('latencystats')), /^latency_percentiles_usec_([^:]+):(.*)$/);
+      const commits1 = await sql<{ n: string }[]>`select xact_commit::text as n from pg_stat_database where datname = ${dbName}`;
+      await Promise.allSettled([redis.quit(), sql.end()]);
+      const redisCommands = [...cmd.entries()]
+        .filter(([name]) => name !== 'ping' && name !== 'config' && name !== 'info')
+        .map(([name, f]) => ({
+          cmd: name,
+          calls: f.calls ?? 0,
+          usecPerCall: round2(f.usec_per_call ?? 0),
+          p50Us: lat.get(name)?.['p50'] ?? null,
+          p99Us: lat.get(name)?.['p99'] ?? null,
+        }))
+        .sort((a, b) => b.calls - a.calls)
+        .slice(0, 12);
+      const c0 = commits0[0] ? Number(commits0[0].n) : null;
+      const c1 = commits1[0] ? Number(commits1[0].n) : null;
+      return {
+        redisPing: summarize(ping),
+        postgresSelect1: summarize(sel),
+        redisCommands,
+        postgresCommits: c0 === null || c1 === null ? null : c1 - c0,
+      };
+    },
+  };
+}

@@ -21,6 +21,7 @@
  * hangup) and leaves them out of every figure, so the JIT and the TTS cache are warm, as in
  * production. Calls are placed evenly over `--ramp` simulated seconds (default 5).
  */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import postgres from 'postgres';
 import {
   type Summary,
@@ -33,11 +34,15 @@ import {
   machineLoad,
   procCpuSeconds,
   procMemory,
+  type ProcStats,
+  procStats,
   round2,
   sampleMemory,
   sleep,
   startCompiled,
   startProcess,
+  startStoreProbe,
+  type StoreLatency,
   stopProcess,
   summarize,
   trackedDatabase,
@@ -81,10 +86,61 @@ export type PhaseResult = {
   inProcess: { voiceStart: Summary; recToNext: Summary; rec: Summary; next: Summary };
   /** Backend only: sessions by final status. */
   sessions?: Record<string, number>;
-  memory: { idleRssMiB: number | null; maxRssMiB: number; hwmMiB: number; samples: number };
+  /** The API process (ROLE=all: the only one); `worker` with --split. */
+  memory: { idleRssMiB: number | null; maxRssMiB: number; hwmMiB: number; samples: number; worker?: { idleRssMiB: number | null; maxRssMiB: number; hwmMiB: number } };
   cpu: { serverSeconds: number | null; simulatorSeconds: number | null; workerSeconds?: number | null };
   load: ReturnType<typeof machineLoad>;
+  /** Each process's own figures over the measured window (bench/proc-stats.cjs). */
+  processes: Record<string, ProcStats | null>;
+  /** Backend only: Redis and Postgres latency during the window. */
+  stores?: StoreLatency;
+  /** Backend only: server-side handling, phase by phase (TRACE_FILE), per webhook kind. */
+  trace?: TraceBreakdown;
 };
+
+export type TraceBreakdown = Record<
+  string,
+  {
+    /** Server-side, from the first middleware until the answer is flushed. */
+    total: Summary;
+    /** p99 of each phase on its own. */
+    phaseP99: Record<string, number | null>;
+    /** The mean of each phase over the slowest 1 % of this kind's webhooks (those at or above p99). */
+    atP99: Record<string, number>;
+  }
+>;
+
+/** Reads a backend's TRACE_FILE and breaks the webhooks of the window down by phase. */
+function traceBreakdown(file: string, fromMs: number): TraceBreakdown | undefined {
+  if (!existsSync(file)) return undefined;
+  const records = (JSON.parse(readFileSync(file, 'utf8')) as Array<{ kind: string; at: number; totalMs: number; phases: Record<string, number> }>).filter(
+    (r) => r.at >= fromMs && r.kind.startsWith('/webhooks/46elks/'),
+  );
+  rmSync(file, { force: true });
+  const out: TraceBreakdown = {};
+  const kinds = [...new Set(records.map((r) => r.kind))];
+  for (const kind of kinds) {
+    const rs = records.filter((r) => r.kind === kind);
+    const total = summarize(rs.map((r) => r.totalMs));
+    const phases = [...new Set(rs.flatMap((r) => Object.keys(r.phases)))];
+    const slow = rs.filter((r) => total.p99 !== null && r.totalMs >= total.p99);
+    out[kind.replace('/webhooks/46elks/', '')] = {
+      total,
+      phaseP99: Object.fromEntries(phases.map((p) => [p, summarize(rs.map((r) => r.phases[p] ?? 0)).p99])),
+      atP99: Object.fromEntries(phases.map((p) => [p, round2(slow.reduce((a, r) => a + (r.phases[p] ?? 0), 0) / Math.max(1, slow.length))])),
+    };
+  }
+  return out;
+}
+
+/** Starts a new stats window in each process; `read()` gets the window's figures. */
+async function watchProcesses(pids: Record<string, number | undefined>) {
+  await Promise.all(Object.values(pids).map((pid) => (pid ? procStats(pid, true) : null)));
+  return {
+    read: async (): Promise<Record<string, ProcStats | null>> =>
+      Object.fromEntries(await Promise.all(Object.entries(pids).map(async ([name, pid]) => [name, pid ? await procStats(pid) : null] as const))),
+  };
+}
 
 export type LevelResult = {
   level: number;
@@ -113,12 +169,17 @@ async function json<T>(url: string, init?: RequestInit): Promise<T> {
   return (await res.json()) as T;
 }
 
-async function startSimulator(scale: number, seed: number) {
+/**
+ * One simulator process. The bench runs two: the 46elks load generator (it places the calls, plays the
+ * personas and times our answers) and, for the backend phase, the OpenAI simulator (TTS, STT, grading)
+ * — so the OpenAI work the bare phase never has does not delay the load generator's clock.
+ */
+async function startSimulator(scale: number, seed: number, label: string) {
   const [elks, openai] = [await freePort(), await freePort()];
   const child = startProcess(
     'apps/simulator/src/cli.ts',
     { SIM_ELKS_PORT: String(elks), SIM_OPENAI_PORT: String(openai), SIM_TIME_SCALE: String(scale), SIM_LOG: 'false', SIM_SEED: String(seed) },
-    'simulator',
+    label,
   );
   await waitForHttp(`http://127.0.0.1:${elks}/sim/stats`);
   return { child, elks: `http://127.0.0.1:${elks}`, openai: `http://127.0.0.1:${openai}/v1` };
@@ -181,7 +242,7 @@ const phaseDeadline = (rampMs: number, scale: number) => Date.now() + rampMs + 2
 
 async function barePhase(simCalls: number, o: Required<Omit<WebhookOptions, 'simCalls'>>): Promise<PhaseResult> {
   const load = machineLoad();
-  const sim = await startSimulator(o.scale, o.seed);
+  const sim = await startSimulator(o.scale, o.seed, '46elks simulator');
   const port = await freePort();
   const bare = startProcess('bench/bare-server.ts', { BENCH_BARE_PORT: String(port), NODE_ENV: 'production' }, 'bare server');
   try {
@@ -202,6 +263,7 @@ async function barePhase(simCalls: number, o: Required<Omit<WebhookOptions, 'sim
     await fetch(`${base}/bare/reset`, { method: 'POST' });
 
     const cpu0 = { server: procCpuSeconds(bare.pid!), sim: procCpuSeconds(sim.child.pid!) };
+    const watch = await watchProcesses({ 'load generator (46elks simulator)': sim.child.pid, 'bare server': bare.pid });
     const measured = new Set(Array.from({ length: simCalls }, (_, i) => phone(2, i)));
     const rampMs = o.rampSimS * 1000 * o.scale;
     const deadline = phaseDeadline(rampMs, o.scale);
@@ -210,6 +272,7 @@ async function barePhase(simCalls: number, o: Required<Omit<WebhookOptions, 'sim
     const { calls, timedOut } = await settledCalls(sim.elks, warm + simCalls, deadline);
     const seconds = (Date.now() - t0) / 1000;
     const cpu = { serverSeconds: cpuDelta(bare.pid!, cpu0.server), simulatorSeconds: cpuDelta(sim.child.pid!, cpu0.sim) };
+    const processes = await watch.read();
     const memory = { idleRssMiB: idle ? round2(idle.rssMiB) : null, ...mem.stop() };
     const { samples } = await json<{ samples: Record<string, number[]> }>(`${base}/bare/stats`);
     const figures = simFigures(calls, measured);
@@ -229,6 +292,7 @@ async function barePhase(simCalls: number, o: Required<Omit<WebhookOptions, 'sim
       memory,
       cpu,
       load,
+      processes,
     };
   } finally {
     await Promise.all([stopProcess(bare), stopProcess(sim.child)]);
@@ -245,17 +309,22 @@ let builtBackend: string | undefined;
 
 async function backendPhase(simCalls: number, o: Required<Omit<WebhookOptions, 'simCalls'>>): Promise<PhaseResult> {
   const load = machineLoad();
-  const sim = await startSimulator(o.scale, o.seed);
+  let result: PhaseResult | undefined;
+  let windowStart = Date.now();
+  const sim = await startSimulator(o.scale, o.seed, '46elks simulator');
+  const oai = await startSimulator(o.scale, o.seed, 'OpenAI simulator');
   const db = await trackedDatabase(`samtal_bench_webhooks_${process.pid}`);
   const redis = trackedRedisPrefix('webhooks');
   const port = await freePort();
+  const traceFile = `/tmp/samtal-bench-trace-${process.pid}-${port}.json`;
   const env = backendEnv({
+    TRACE_FILE: traceFile,
     PORT: String(port),
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     DATABASE_URL: db.url,
     REDIS_PREFIX: redis.prefix,
     ELKS_API_URL: `${sim.elks}/a1`,
-    OPENAI_BASE_URL: sim.openai,
+    OPENAI_BASE_URL: oai.openai,
   });
   if (o.compiled && !builtBackend) builtBackend = buildBackend();
   const compiled = o.compiled ? builtBackend! : null;
@@ -302,6 +371,8 @@ async function backendPhase(simCalls: number, o: Required<Omit<WebhookOptions, '
     };
     const idle = procMemory(api.pid!);
     const mem = sampleMemory(api.pid!);
+    const workerIdle = procs[1] ? procMemory(procs[1].pid!) : null;
+    const workerMem = procs[1] ? sampleMemory(procs[1].pid!) : null;
 
     const warm = warmupCount(simCalls);
     for (let i = 0; i < warm; i++) await json(`${sim.elks}/sim/personas`, jsonPost({ phone: phone(9, i), persona: 'hangs_up' }));
@@ -310,11 +381,19 @@ async function backendPhase(simCalls: number, o: Required<Omit<WebhookOptions, '
     await settledCalls(sim.elks, warm, Date.now() + 60_000);
 
     const cpu0 = { server: procCpuSeconds(api.pid!), sim: procCpuSeconds(sim.child.pid!), worker: procs[1] ? procCpuSeconds(procs[1].pid!) : null };
+    const watch = await watchProcesses({
+      'load generator (46elks simulator)': sim.child.pid,
+      'OpenAI simulator': oai.child.pid,
+      [o.split ? 'backend api' : 'backend (ROLE=all)']: api.pid,
+      ...(procs[1] ? { 'backend worker': procs[1].pid } : {}),
+    });
+    const probe = await startStoreProbe(db.url);
     const measured = new Set(Array.from({ length: simCalls }, (_, i) => phone(1, i)));
     const ids: string[] = [];
     const rampMs = o.rampSimS * 1000 * o.scale;
     const deadline = phaseDeadline(rampMs, o.scale);
     const t0 = Date.now();
+    windowStart = t0;
     await ramp(simCalls, rampMs, async (i) => {
       ids.push(await verify(phone(1, i), i));
     });
@@ -334,13 +413,20 @@ async function backendPhase(simCalls: number, o: Required<Omit<WebhookOptions, '
       simulatorSeconds: cpuDelta(sim.child.pid!, cpu0.sim),
       ...(procs[1] ? { workerSeconds: cpuDelta(procs[1].pid!, cpu0.worker) } : {}),
     };
-    const memory = { idleRssMiB: idle ? round2(idle.rssMiB) : null, ...mem.stop() };
+    const processes = await watch.read();
+    const stores = await probe.stop();
+    const w = workerMem?.stop();
+    const memory = {
+      idleRssMiB: idle ? round2(idle.rssMiB) : null,
+      ...mem.stop(),
+      ...(w ? { worker: { idleRssMiB: workerIdle ? round2(workerIdle.rssMiB) : null, maxRssMiB: w.maxRssMiB, hwmMiB: w.hwmMiB } } : {}),
+    };
     const metrics = await sql<{ first: string | null; lat: Record<string, number> }[]>`
       select answer_to_first_audio_ms as first, webhook_latencies_ms as lat from call_quality_metrics where call_session_id = any(${ids}::uuid[])`;
     const pick = (prefix: string) => metrics.flatMap((m) => Object.entries(m.lat).filter(([k]) => k.startsWith(prefix)).map(([, v]) => Number(v)));
     const figures = simFigures(calls, measured);
     const unfinished = Object.entries(sessions).filter(([s]) => ['pending', 'in_progress'].includes(s)).reduce((a, [, n]) => a + n, 0);
-    return {
+    result = {
       server: 'backend',
       simCalls,
       warmupCalls: warm,
@@ -357,14 +443,18 @@ async function backendPhase(simCalls: number, o: Required<Omit<WebhookOptions, '
       memory,
       cpu,
       load,
+      processes,
+      stores,
     };
   } finally {
     await sql.end();
     await Promise.all(procs.map(stopProcess));
-    await stopProcess(sim.child);
+    await Promise.all([stopProcess(sim.child), stopProcess(oai.child)]);
+    if (result) result.trace = traceBreakdown(traceFile, windowStart);
     await db.drop();
     await redis.drop();
   }
+  return result;
 }
 
 export async function runWebhookLevel(level: number, opts: WebhookOptions): Promise<LevelResult> {
@@ -403,6 +493,19 @@ function printLevel(r: LevelResult): void {
       `${r.backend.cpu.simulatorSeconds} s simulator over ${r.backend.seconds} s`,
     `  call states: backend ${JSON.stringify(r.backend.callStates)} sessions ${JSON.stringify(r.backend.sessions)}; bare ${JSON.stringify(r.bare.callStates)}`,
   ];
+  for (const p of [r.bare, r.backend]) {
+    for (const [name, st] of Object.entries(p.processes)) {
+      if (st) lines.push(`  ${p.server} phase, ${name.padEnd(34)} CPU ${st.cpuS} s  ELU ${st.elu}  event-loop delay p50 ${st.eld?.p50} / p99 ${st.eld?.p99} / max ${st.eld?.max} ms  RSS ${st.rssMiB} MiB`);
+    }
+  }
+  const st = r.backend.stores;
+  if (st) {
+    lines.push(`  Redis PING p50/p99 ${st.redisPing.p50}/${st.redisPing.p99} ms; Postgres select 1 p50/p99 ${st.postgresSelect1.p50}/${st.postgresSelect1.p99} ms; ${st.postgresCommits} commits`);
+    lines.push(`  Redis commands: ${st.redisCommands.map((c) => `${c.cmd} ${c.calls}× ${c.usecPerCall} µs (p99 ${c.p99Us} µs)`).join(', ')}`);
+  }
+  for (const [kind, t] of Object.entries(r.backend.trace ?? {})) {
+    lines.push(`  server-side ${kind.padEnd(12)} p50 ${t.total.p50} / p99 ${t.total.p99} ms; at p99: ${Object.entries(t.atP99).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
