@@ -10,14 +10,17 @@ import postgres from 'postgres';
 import { backendEnv, freshDatabase, startProcess, stopAll, waitForHttp } from '../bench/lib';
 
 const DEMO_DB = (process.env.DATABASE_URL && new URL(process.env.DATABASE_URL).pathname.slice(1)) || 'samtal_demo';
-const SCALE = process.env.DEMO_TIME_SCALE ?? '0.05';
+const SCALE = process.env.DEMO_TIME_SCALE ?? '0.1';
 const PORTS = { elks: Number(process.env.DEMO_ELKS_PORT ?? 46_462), openai: Number(process.env.DEMO_OPENAI_PORT ?? 46_472), api: Number(process.env.DEMO_PORT ?? 30_302) };
 const STORES = {
   grocery: { id: '50000000-0000-4000-8000-000000000001', name: 'Lindqvists Livs' },
   hardware: { id: '50000000-0000-4000-8000-000000000002', name: 'Bergmans Järnhandel' },
 };
 const DEMO_USER = 'a0000000-0000-4000-8000-000000000001';
-const PERSONAS = ['engaged', 'negative_specific', 'brief', 'fraud', 'declines', 'opt_out', 'english', 'hangs_up', 'voicemail', 'silent', 'no_answer', 'busy'];
+const PERSONAS = ['engaged', 'negative_specific', 'brief', 'fraud', 'interrupter', 'slow_thinker', 'declines', 'opt_out', 'english', 'hangs_up', 'voicemail', 'silent', 'no_answer', 'busy'];
+/** Half the calls (by session) talk over the realtime transport, the others in the record loop. */
+const WEBSOCKET_NUMBER = '+46766869999';
+const REALTIME_SECRET = `demo-realtime-${Date.now()}-0123456789abcdef`;
 const FINAL = ['completed', 'failed', 'abandoned', 'declined', 'cancelled'];
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -58,10 +61,19 @@ async function main(): Promise<void> {
     ELKS_API_URL: `http://127.0.0.1:${PORTS.elks}/a1`,
     OPENAI_BASE_URL: `http://127.0.0.1:${PORTS.openai}/v1`,
     RETRY_BACKOFF: 'no_answer=2s,2s;busy=2s,2s;failed=2s,2s;voicemail=2s,2s',
+    CALL_TRANSPORT: 'realtime',
+    REALTIME_PERCENT: '50',
+    ELKS_WEBSOCKET_NUMBER: WEBSOCKET_NUMBER,
+    REALTIME_PATH_SECRET: REALTIME_SECRET,
+  });
+  await fetch(`http://127.0.0.1:${PORTS.elks}/sim/websocket-numbers`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ number: WEBSOCKET_NUMBER, websocket_url: `ws://127.0.0.1:${PORTS.api}/realtime/46elks/${REALTIME_SECRET}` }),
   });
   startProcess('apps/backend/src/main.ts', env, 'backend');
   await waitForHttp(`http://127.0.0.1:${PORTS.api}/ready`);
-  out(`  simulators on :${PORTS.elks} (46elks) and :${PORTS.openai} (OpenAI), backend on :${PORTS.api} (ROLE=all)`);
+  out(`  simulators on :${PORTS.elks} (46elks) and :${PORTS.openai} (OpenAI), backend on :${PORTS.api} (ROLE=all; CALL_TRANSPORT=realtime for 50 % of calls, the record loop for the rest)`);
 
   const api = `http://127.0.0.1:${PORTS.api}`;
   const customers: Customer[] = PERSONAS.map((persona, i) => ({
@@ -107,6 +119,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 250));
   }
   await printResults(sql, customers);
+  await printVoiceToVoice(customers);
   await printReports(api, env.SUPABASE_JWT_SECRET);
   await sql.end();
   out(`\ndemo finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -114,7 +127,7 @@ async function main(): Promise<void> {
 
 async function printResults(sql: postgres.Sql, customers: Customer[]): Promise<void> {
   const rows = await sql<Record<string, string | number | boolean | null>[]>`
-    select s.id, s.session_status, s.failure_reason, s.retry_count, m.turns, q.overall_quality_score, q.is_fraudulent,
+    select s.id, s.session_status, s.failure_reason, s.retry_count, m.turns, m.transport, m.realtime_cost_sek, q.overall_quality_score, q.is_fraudulent,
            q.reward_percentage, q.rejection_reason, r.amount_sek, ar.status as analysis
     from feedback_call_sessions s
     left join call_quality_metrics m on m.call_session_id = s.id
@@ -123,7 +136,7 @@ async function printResults(sql: postgres.Sql, customers: Customer[]): Promise<v
     left join analysis_runs ar on ar.call_session_id = s.id
     where s.id in ${sql(customers.map((c) => c.sessionId!))}`;
   const byId = new Map(rows.map((r) => [r.id as string, r]));
-  const head = ['persona', 'store', 'outcome', 'attempts', 'turns', 'quality', 'fraud', 'reward %', 'reward SEK'];
+  const head = ['persona', 'store', 'transport', 'outcome', 'attempts', 'turns', 'quality', 'fraud', 'reward %', 'reward SEK'];
   const table = customers.map((c) => {
     const r = byId.get(c.sessionId!)!;
     const outcome = r.failure_reason ? `${r.session_status} (${r.failure_reason})` : String(r.session_status);
@@ -131,6 +144,7 @@ async function printResults(sql: postgres.Sql, customers: Customer[]): Promise<v
     return [
       c.persona,
       STORES[c.store].name,
+      r.transport === null ? '–' : `${r.transport}${r.realtime_cost_sek === null ? '' : ` (${Number(r.realtime_cost_sek).toFixed(2)} kr)`}`,
       outcome,
       String(r.retry_count),
       r.turns === null ? '–' : String(r.turns),
@@ -146,6 +160,19 @@ async function printResults(sql: postgres.Sql, customers: Customer[]): Promise<v
   out(line(head));
   out(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of table) out(line(row));
+}
+
+/** Voice-to-voice at the customer's ear (the 46elks simulator measures it on each realtime call), audio time. */
+async function printVoiceToVoice(customers: Customer[]): Promise<void> {
+  const gaps: number[] = [];
+  for (const c of customers) {
+    const res = await fetch(`http://127.0.0.1:${PORTS.elks}/sim/calls?to=${encodeURIComponent(c.phone)}`);
+    const { data } = (await res.json()) as { data: Array<{ realtime: { voiceToVoiceMs: number[] } | null }> };
+    for (const call of data) gaps.push(...(call.realtime?.voiceToVoiceMs ?? []));
+  }
+  gaps.sort((a, b) => a - b);
+  const p50 = gaps.length ? gaps[Math.ceil(gaps.length / 2) - 1]! : null;
+  out(`\nrealtime voice-to-voice at the customer's ear: p50 ${p50 === null ? '–' : `${Math.round(p50)} ms`} over ${gaps.length} turns (audio time; the simulated model answers after 300 ms)`);
 }
 
 async function printReports(api: string, secret: string): Promise<void> {

@@ -105,7 +105,7 @@ export const ConfigSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     PUBLIC_BASE_URL: httpUrl,
     /** Diagnostics: time every 46elks webhook phase by phase and write the records here on shutdown (observability/trace.ts). */
-    TRACE_FILE: z.string().min(1).optional(),
+    TRACE_FILE: optional(z.string().min(1)),
     LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
     JSON_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'expected a size like 100kb or 1mb').default('256kb'),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
@@ -163,6 +163,30 @@ export const ConfigSchema = z
     OPENAI_STT_MODEL: z.string().min(1).default('gpt-4o-mini-transcribe'),
     OPENAI_TTS_MODEL: z.string().min(1).default('gpt-4o-mini-tts'),
     OPENAI_TTS_VOICE: z.string().min(1).default('coral'),
+
+    /**
+     * How a call's conversation runs: `record` (46elks plays prompts and records answers: the default
+     * until the live probe in the README has been done), `realtime` (46elks' realtime WebSocket bridged
+     * to the OpenAI Realtime API), `auto` (realtime while it is healthy and under REALTIME_MAX_CALLS,
+     * else record). The record loop is always the fallback of a realtime leg that fails.
+     */
+    CALL_TRANSPORT: z.enum(['record', 'realtime', 'auto']).default('record'),
+    /** Our 46elks WebSocket number: a `connect` to it opens the realtime socket (46elks dashboard setting). */
+    ELKS_WEBSOCKET_NUMBER: optional(e164),
+    /** The secret path segment of the socket 46elks connects to: wss://<PUBLIC_BASE_URL host>/realtime/46elks/<secret>. */
+    REALTIME_PATH_SECRET: optional(secret(32)),
+    OPENAI_REALTIME_MODEL: z.string().min(1).default('gpt-realtime-2.1-mini'),
+    OPENAI_REALTIME_VOICE: z.string().min(1).default('marin'),
+    OPENAI_REALTIME_TRANSCRIBE_MODEL: z.string().min(1).default('gpt-realtime-whisper'),
+    /**
+     * Share of calls (0–100, by a hash of the session id: a customer keeps it across retries) that
+     * CALL_TRANSPORT=realtime|auto sends to the realtime transport; the rest take the record loop.
+     */
+    REALTIME_PERCENT: z.coerce.number().int().min(0).max(100).default(100),
+    /** Realtime calls at once across the deployment before `auto` sends calls to the record loop. */
+    REALTIME_MAX_CALLS: z.coerce.number().int().min(1).default(200),
+    /** USD → SEK for the realtime cost estimate shown per call and in /metrics. */
+    USD_TO_SEK: z.coerce.number().positive().default(10.5),
 
     ADMIN_API_KEY: secret(),
     /** Bearer token a Prometheus scraper may use for GET /metrics (the X-API-Key works too). */
@@ -233,6 +257,11 @@ export const ConfigSchema = z
         path: ['PUBLIC_BASE_URL'],
         message: 'must be https in production (46elks sends webhook tokens and fetches prompts over it)',
       });
+    }
+    if (c.CALL_TRANSPORT !== 'record') {
+      for (const name of ['ELKS_WEBSOCKET_NUMBER', 'REALTIME_PATH_SECRET'] as const) {
+        if (!c[name]) ctx.addIssue({ code: 'custom', path: [name], message: `required when CALL_TRANSPORT=${c.CALL_TRANSPORT}` });
+      }
     }
     if (!c.SUPABASE_JWT_SECRET && !c.SUPABASE_JWKS_URL) {
       ctx.addIssue({

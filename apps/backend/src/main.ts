@@ -6,6 +6,7 @@ import { startWorkers } from './jobs/workers';
 import { closeServer, onSignals, type Stoppable, shutdown } from './lifecycle';
 import type { Logger } from './observability/logger';
 import { enableTrace, writeTrace } from './observability/trace';
+import { startRealtime } from './realtime/attach';
 
 /** Composition root: config → clients → roles; graceful shutdown in reverse order. */
 export async function start(config: Config): Promise<{ stop: () => Promise<boolean>; port: number | undefined; log: Logger }> {
@@ -24,6 +25,9 @@ export async function start(config: Config): Promise<{ stop: () => Promise<boole
     const address = server.address();
     port = typeof address === 'object' && address ? address.port : undefined;
     deps.log.info('api listening', { port, role: config.ROLE });
+    // The realtime socket first: closing it ends its bridges (46elks continues those calls in the record loop).
+    const realtime = startRealtime(deps, server);
+    if (realtime) steps.push(realtime);
     steps.push({ name: 'http', stop: () => closeServer(server) });
   }
   if (runs('worker')) steps.push(await startWorkers(deps));

@@ -9,7 +9,7 @@ import { renderSpeech } from '../speech/tts';
 import { webhookUrl } from '../telephony/webhook-urls';
 import { activeAccountBlock, blockAccount, clearAccountBlock } from './account-block';
 import { isInsideWindow } from './call-window';
-import { recordUnansweredAttempt } from './outcome';
+import { recordUnansweredAttempt } from './settle';
 import { adoptCall, findCreatedCall } from './reconcile';
 import { firstAttemptAt } from './schedule';
 import * as repo from './sessions.repo';

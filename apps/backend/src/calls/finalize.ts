@@ -5,7 +5,7 @@ import { classifyConsent, wordCount } from '../conversation/understanding';
 import { type CallSnapshot, conversationSeconds, dropCallState, readCallState } from '../conversation/state';
 import { transcriptMessages } from '../conversation/transcript';
 import { enqueue, jobId } from '../jobs/queues';
-import { recordUnansweredAttempt } from './outcome';
+import { recordUnansweredAttempt } from './settle';
 import { phoneHash } from './phone';
 import * as repo from './sessions.repo';
 
@@ -56,7 +56,8 @@ export function pendingWork(snap: CallSnapshot): number {
   const failedRecords = [...snap.failures].filter((slot) => /^\d+r?$/.test(slot)).length;
   const missingRecordings = Math.max(0, (snap.hangup?.recordActions ?? 0) - failedRecords - snap.recordings.size);
   const untranscribed = [...snap.recordings.keys()].filter((n) => !snap.transcripts.has(n)).length;
-  return missingRecordings + untranscribed;
+  // A realtime bridge still running writes the last utterances and its usage when it ends.
+  return missingRecordings + untranscribed + (snap.realtimeRunning ? 1 : 0);
 }
 
 /** Finalises if the call has hung up and nothing is pending (or `force`, from the watchdog). */
@@ -78,6 +79,10 @@ export async function tryFinalize(ctx: Ctx, sessionId: string, attemptNo: number
   await finalize(ctx, snap);
   return true;
 }
+
+/** record, realtime, or realtime then record (the record loop took over). */
+const transportOf = (snap: CallSnapshot): string =>
+  snap.transport !== 'realtime' ? 'record' : snap.resumedAt != null ? 'realtime+record' : 'realtime';
 
 function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
@@ -120,7 +125,10 @@ async function finalize(ctx: Ctx, snap: CallSnapshot): Promise<void> {
     return;
   }
   const result = SESSION_RESULT[reason]!;
-  const talkSeconds = conversationSeconds(snap);
+  // Realtime: the leg's own audio time, plus what the record loop added if it took over.
+  const talkSeconds = snap.realtime
+    ? snap.realtime.talkMs / 1000 + (snap.resumedAt != null ? conversationSeconds(snap, -1, 0, snap.resumedAt) : 0)
+    : conversationSeconds(snap);
   const languages = [...snap.transcripts.values()].map((t) => t.language).filter((l) => l !== 'unknown');
   const language = languages.includes('en') && reason === 'non_swedish' ? 'en' : languages.length > 0 ? 'sv' : null;
   const latencies = Object.values(snap.latencies).sort((a, b) => a - b);
@@ -147,16 +155,19 @@ async function finalize(ctx: Ctx, snap: CallSnapshot): Promise<void> {
     await tx`
       insert into call_quality_metrics
         (call_session_id, webhook_latencies_ms, webhook_p50_ms, webhook_p99_ms, webhook_max_ms,
-         answer_to_first_audio_ms, stt_latencies_ms, turns, talk_time_seconds, connection_quality, expires_at)
+         answer_to_first_audio_ms, stt_latencies_ms, turns, talk_time_seconds, connection_quality, expires_at,
+         transport, realtime_usage, realtime_cost_sek)
       values (${sessionId}, ${tx.json(snap.latencies)}, ${percentile(latencies, 50)}, ${percentile(latencies, 99)},
               ${latencies.at(-1) ?? null}, ${snap.latencies['voice-start'] ?? null}, ${tx.json(stt)},
               ${snap.recordings.size}, ${Math.round(talkSeconds * 100) / 100}, ${snap.hangup?.state ?? null},
-              ${session.expires_at})
+              ${session.expires_at}, ${transportOf(snap)}, ${snap.realtime ? tx.json(snap.realtime as never) : null},
+              ${snap.realtime?.costSek ?? null})
       on conflict (call_session_id) do update set
         webhook_latencies_ms = excluded.webhook_latencies_ms, webhook_p50_ms = excluded.webhook_p50_ms,
         webhook_p99_ms = excluded.webhook_p99_ms, webhook_max_ms = excluded.webhook_max_ms,
         answer_to_first_audio_ms = excluded.answer_to_first_audio_ms, stt_latencies_ms = excluded.stt_latencies_ms,
-        turns = excluded.turns, talk_time_seconds = excluded.talk_time_seconds`;
+        turns = excluded.turns, talk_time_seconds = excluded.talk_time_seconds, transport = excluded.transport,
+        realtime_usage = excluded.realtime_usage, realtime_cost_sek = excluded.realtime_cost_sek`;
     return session;
   });
   if (!settled) {

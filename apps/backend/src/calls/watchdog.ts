@@ -4,7 +4,7 @@ import type { Logger } from '../observability/logger';
 import { summarizeActions } from '../telephony/webhooks.routes';
 import { RING_TIMEOUT_S } from './dial';
 import { tryFinalize } from './finalize';
-import { recordUnansweredAttempt } from './outcome';
+import { recordUnansweredAttempt } from './settle';
 import { adoptCall, findCreatedCall } from './reconcile';
 import { ensureDialJob } from './schedule';
 import type { SessionRow } from './sessions.repo';

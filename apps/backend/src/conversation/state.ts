@@ -21,6 +21,11 @@ import type { Deps } from '../deps';
  *   cancel        '1' when the session was cancelled mid-call
  *   hangup        HangupInfo (JSON) once 46elks reported the end of the call
  *   lat:<kind>:<n> handling time of a webhook, ms
+ *   transport     'realtime' when voice-start connected the call to the realtime socket (else absent)
+ *   utt:<id>      realtime: one utterance (RealtimeUtterance JSON), written when it is final
+ *   rt:resume     realtime: the turn the record loop continued from after the realtime leg ended early
+ *   rt:live       realtime: '1' once a bridge took the call
+ *   rt:end        realtime: how the bridge ended, its talk time, token usage and cost (RealtimeEnd JSON)
  */
 
 export type PromptAudio = { id: string; kind: string; text: string; url: string; durationMs: number };
@@ -88,6 +93,41 @@ export type CallSnapshot = {
   cancelled: boolean;
   hangup: HangupInfo | null;
   latencies: Record<string, number>;
+  /** How the conversation ran: the record loop, or (part of it) the realtime bridge. */
+  transport?: 'record' | 'realtime';
+  /** Realtime: each utterance as spoken, in audio time (`utt:<id>`); empty in the record loop. */
+  utterances?: RealtimeUtterance[];
+  /** Realtime: how the bridge ended (`rt:end`), null while it runs or when there was none. */
+  realtime?: RealtimeEnd | null;
+  /** Realtime: the turn from which the record loop took the conversation over (`rt:resume`), null if it did not. */
+  resumedAt?: number | null;
+  /** Realtime: a bridge took the call (`rt:live`) and has not written `rt:end` yet. */
+  realtimeRunning?: boolean;
+};
+
+export type RealtimeUtterance = {
+  speaker: 'ai' | 'customer';
+  text: string;
+  /** Audio time since the socket's hello, ms. */
+  ms: number;
+  status: 'final' | 'truncated';
+  heardMs?: number;
+};
+export type RealtimeUsage = {
+  inputAudioTokens: number;
+  inputTextTokens: number;
+  inputCachedTokens: number;
+  outputAudioTokens: number;
+  outputTextTokens: number;
+};
+export type RealtimeEnd = {
+  reason: string;
+  fallback: boolean;
+  talkMs: number;
+  usage: RealtimeUsage;
+  costSek: number;
+  bargeIns: number;
+  backChannels: number;
 };
 
 /** A call lasts minutes; the state outlives it long enough for late webhooks and pending STT. */
@@ -121,6 +161,11 @@ export async function readCallState(ctx: Ctx, sessionId: string, attemptNo: numb
     cancelled: raw.cancel === '1',
     hangup: raw.hangup ? (JSON.parse(raw.hangup) as HangupInfo) : null,
     latencies: {},
+    transport: raw.transport === 'realtime' ? 'realtime' : 'record',
+    utterances: [] as RealtimeUtterance[],
+    realtime: raw['rt:end'] ? (JSON.parse(raw['rt:end']) as RealtimeEnd) : null,
+    resumedAt: raw['rt:resume'] ? Number(raw['rt:resume']) : null,
+    realtimeRunning: raw['rt:live'] === '1' && !raw['rt:end'],
   };
   for (const [field, value] of Object.entries(raw)) {
     const sep = field.indexOf(':');
@@ -135,6 +180,7 @@ export async function readCallState(ctx: Ctx, sessionId: string, attemptNo: numb
     else if (kind === 'rec') snap.recordings.set(n, JSON.parse(value) as RecordingInfo);
     else if (kind === 'txt') snap.transcripts.set(n, JSON.parse(value) as Transcript);
     else if (kind === 'lat') snap.latencies[field.slice(sep + 1)] = Number(value);
+    else if (kind === 'utt') snap.utterances?.push(JSON.parse(value) as RealtimeUtterance);
   }
   return snap;
 }
@@ -187,10 +233,11 @@ export async function dropCallState(ctx: Ctx, sessionId: string, attemptNo: numb
  * recorded. A recording that has finished (its `next` came) but whose webhook has not arrived yet
  * counts as `unknownRecordingS` (the caller passes its time limit: never under-count the budget).
  */
-export function conversationSeconds(snap: CallSnapshot, finishedThrough = -1, unknownRecordingS = 0): number {
+export function conversationSeconds(snap: CallSnapshot, finishedThrough = -1, unknownRecordingS = 0, fromTurn = 0): number {
   let ms = 0;
   let unknown = 0;
   for (const [n, promptId] of snap.asks) {
+    if (n < fromTurn) continue;
     ms += snap.meta.prompts[promptId]?.durationMs ?? 0;
     const rec = snap.recordings.get(n);
     if (rec) ms += rec.durationS * 1000;
@@ -200,66 +247,3 @@ export function conversationSeconds(snap: CallSnapshot, finishedThrough = -1, un
   return ms / 1000 + unknown;
 }
 
-/**
- * One webhook's writes in one round trip (a Lua script, atomic): bind the 46elks call id (refused,
- * with nothing written, when the state is bound to another call), set `once` fields if unset, claim
- * `slot` with `value` unless an earlier answer holds it, and — only when ours won — write `fields`.
- * A gone state (expired, finalised, erased) is never brought back: nothing is written.
- */
-const WEBHOOK_WRITE = `
-local key = KEYS[1]
-if redis.call('EXISTS', key) == 0 then return {'gone'} end
-local callid = ARGV[1]
-if callid ~= '' then
-  local bound = redis.call('HGET', key, 'callid')
-  if bound and bound ~= callid then return {'mismatch', bound} end
-  if not bound then redis.call('HSET', key, 'callid', callid) end
-end
-local i = 4
-for _ = 1, tonumber(ARGV[3]) do
-  redis.call('HSETNX', key, ARGV[i], ARGV[i + 1])
-  i = i + 2
-end
-if ARGV[2] ~= '' then
-  if redis.call('HSETNX', key, ARGV[2], ARGV[i]) == 0 then return {'earlier', redis.call('HGET', key, ARGV[2])} end
-  i = i + 1
-end
-if i <= #ARGV then redis.call('HSET', key, unpack(ARGV, i)) end
-return {'ours'}
-`;
-
-type ScriptedRedis = Deps['redis'] & {
-  samtalWebhookWrite(key: string, ...args: string[]): Promise<[string, string?]>;
-};
-const scripted = new WeakSet<object>();
-
-export type WebhookWrite = {
-  /** The 46elks call id the webhook names (bound on first sight; another one is refused). */
-  callId?: string;
-  /** Fields set only if unset (e.g. answered_at). */
-  once?: Record<string, string>;
-  /** The answer's slot and value: the first writer wins, later ones get the earlier value. */
-  slot?: { field: string; value: string };
-  /** Written with our answer only. */
-  fields?: Record<string, string>;
-};
-export type WebhookWriteResult =
-  | { outcome: 'ours' | 'gone' }
-  | { outcome: 'earlier'; value: string }
-  | { outcome: 'mismatch'; bound: string };
-
-export async function webhookWrite(ctx: Ctx, sessionId: string, attemptNo: number, w: WebhookWrite): Promise<WebhookWriteResult> {
-  const redis = ctx.redis as ScriptedRedis;
-  if (!scripted.has(redis)) {
-    redis.defineCommand('samtalWebhookWrite', { numberOfKeys: 1, lua: WEBHOOK_WRITE });
-    scripted.add(redis);
-  }
-  const once = Object.entries(w.once ?? {});
-  const args = [w.callId ?? '', w.slot?.field ?? '', String(once.length), ...once.flat()];
-  if (w.slot) args.push(w.slot.value);
-  args.push(...Object.entries(w.fields ?? {}).flat());
-  const [outcome, value] = await redis.samtalWebhookWrite(callKey(ctx, sessionId, attemptNo), ...args);
-  if (outcome === 'earlier') return { outcome, value: value ?? '' };
-  if (outcome === 'mismatch') return { outcome, bound: value ?? '' };
-  return { outcome: outcome === 'gone' ? 'gone' : 'ours' };
-}

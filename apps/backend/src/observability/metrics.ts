@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry, Summary } from 'prom-client';
 
 /**
  * Prometheus metrics of one process, in a registry of its own (tests build several apps in one
@@ -96,6 +96,38 @@ export function createMetrics() {
       name: 'samtal_llm_cost_usd_total',
       help: 'Estimated LLM cost (list prices), by model',
       labelNames: ['model'] as const,
+      registers: [registry],
+    }),
+    realtimeCalls: new Counter({
+      name: 'samtal_realtime_calls_total',
+      help: 'Realtime legs by how they ended (completed, hangup, cap, fallback reasons) and unmatched sockets',
+      labelNames: ['end'] as const,
+      registers: [registry],
+    }),
+    realtimeFrame: new Summary({
+      name: 'samtal_realtime_frame_seconds',
+      help: 'Bridge handling time per audio frame (parse + forward), toward the model (caller audio) and toward the caller (model audio)',
+      labelNames: ['dir'] as const,
+      percentiles: [0.5, 0.99, 0.999],
+      maxAgeSeconds: 600,
+      ageBuckets: 5,
+      registers: [registry],
+    }),
+    realtimeFallbacks: new Counter({
+      name: 'samtal_realtime_fallbacks_total',
+      help: 'Calls the record loop took over after their realtime leg ended early, by stage',
+      labelNames: ['stage'] as const,
+      registers: [registry],
+    }),
+    realtimeTokens: new Counter({
+      name: 'samtal_realtime_tokens_total',
+      help: 'OpenAI Realtime tokens used by our calls, by direction and kind (audio, text, cached)',
+      labelNames: ['direction', 'kind'] as const,
+      registers: [registry],
+    }),
+    realtimeCostSek: new Counter({
+      name: 'samtal_realtime_cost_sek_total',
+      help: 'Estimated OpenAI Realtime cost of our calls in SEK (list prices × USD_TO_SEK)',
       registers: [registry],
     }),
     purgedRows: new Counter({

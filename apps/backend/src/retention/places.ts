@@ -74,6 +74,8 @@ export const SESSION_PLACES = [
     kept: [
       'id', 'call_session_id', 'webhook_latencies_ms', 'webhook_p50_ms', 'webhook_p99_ms', 'webhook_max_ms', 'answer_to_first_audio_ms',
       'stt_latencies_ms', 'tts_render_ms', 'turns', 'talk_time_seconds', 'connection_quality', 'created_at', 'expires_at',
+      // 20261206000500: the transport, and the realtime leg's token usage and cost (no words, no number)
+      'transport', 'realtime_usage', 'realtime_cost_sek',
     ],
     erase: { delete: true, why: 'timings of the conversation; they go with it' },
   },

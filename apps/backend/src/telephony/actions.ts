@@ -5,7 +5,9 @@
 export type ElksAction =
   | { play: string; skippable?: boolean; next?: string | ElksAction }
   | { record: string; timelimit?: number; silencedetection?: 'yes' | 'no'; next?: string | ElksAction }
-  | { hangup: 'reject' | 'busy' | '404' };
+  | { hangup: 'reject' | 'busy' | '404' }
+  /** To our 46elks WebSocket number: the realtime leg; `next` runs when it ends, whatever the result. */
+  | { connect: string; next: string };
 
 /**
  * A question is played with a `next` URL of its own, and the recording starts only once 46elks says

@@ -10,8 +10,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export type WebhookKind = 'voice-start' | 'next' | 'recording' | 'hangup';
 
-/** Which `next` a URL is: after the question's play (`p`), after an acknowledgement (`f`), a retry (`r`). */
-export type NextStep = { played?: boolean; ack?: boolean; retry?: boolean };
+/**
+ * Which `next` a URL is: after the question's play (`p`), after an acknowledgement (`f`), a retry (`r`),
+ * after the realtime WebSocket leg (`c`: the record loop continues the conversation).
+ */
+export type NextStep = { played?: boolean; ack?: boolean; retry?: boolean; connect?: boolean };
 
 /**
  * How long a URL is honoured after it was made: 46elks retries recording and hangup webhooks "every
@@ -21,7 +24,7 @@ export const WEBHOOK_URL_TTL_S = 26 * 3600;
 
 export type WebhookTarget = { kind: WebhookKind; s: string; a: number; n?: number; step?: NextStep; e: number };
 
-const stepCode = (step: NextStep = {}) => `${step.played ? 'p' : ''}${step.ack ? 'f' : ''}${step.retry ? 'r' : ''}`;
+const stepCode = (step: NextStep = {}) => `${step.played ? 'p' : ''}${step.ack ? 'f' : ''}${step.retry ? 'r' : ''}${step.connect ? 'c' : ''}`;
 
 export function webhookToken(secret: string, t: WebhookTarget): string {
   return createHmac('sha256', secret)
@@ -55,6 +58,7 @@ export function webhookUrl(
   if (step.ack) url.searchParams.set('f', '1');
   if (step.played) url.searchParams.set('p', '1');
   if (step.retry) url.searchParams.set('r', '1');
+  if (step.connect) url.searchParams.set('c', '1');
   url.searchParams.set('e', String(e));
   url.searchParams.set('t', webhookToken(secret, { kind, s: sessionId, a: attemptNo, ...(turn !== undefined ? { n: turn } : {}), step, e }));
   return url.toString();

@@ -9,6 +9,7 @@ import { buildApp } from '../../src/http/app';
 import { startWorkers } from '../../src/jobs/workers';
 import type { Stoppable } from '../../src/lifecycle';
 import { createLogger } from '../../src/observability/logger';
+import { startRealtime } from '../../src/realtime/attach';
 import { captureStream } from './log-sink';
 import { testConfig } from './env';
 import { createTestDatabase, type TestDb } from './pg';
@@ -41,8 +42,12 @@ export type Stack = {
   close: () => Promise<void>;
 };
 
+/** Our WebSocket number in the tests (46elks connects a call to it to reach the realtime socket). */
+export const WEBSOCKET_NUMBER = '+46766869999';
+const REALTIME_SECRET = 'test-realtime-path-secret-0123456789abcdef';
+
 export async function startStack(
-  opts: { sim?: SimulatorOptions; env?: Record<string, string>; workers?: boolean } = {},
+  opts: { sim?: SimulatorOptions; env?: Record<string, string>; workers?: boolean; transport?: 'record' | 'realtime' | 'auto' } = {},
 ): Promise<Stack> {
   const db = await createTestDatabase();
   const prefix = uniquePrefix('e2e');
@@ -56,8 +61,14 @@ export async function startStack(
     PUBLIC_BASE_URL: baseUrl,
     ELKS_API_URL: sim.elksUrl,
     OPENAI_BASE_URL: sim.openaiUrl,
+    ...(opts.transport && opts.transport !== 'record'
+      ? { CALL_TRANSPORT: opts.transport, ELKS_WEBSOCKET_NUMBER: WEBSOCKET_NUMBER, REALTIME_PATH_SECRET: REALTIME_SECRET }
+      : {}),
     ...opts.env,
   });
+  if (config.REALTIME_PATH_SECRET) {
+    sim.elks.setWebsocketNumber(WEBSOCKET_NUMBER, `${baseUrl.replace(/^http/, 'ws')}/realtime/46elks/${config.REALTIME_PATH_SECRET}`);
+  }
   const logs: string[] = [];
   const stream = captureStream((line) => logs.push(line));
   const log = createLogger({ level: 'debug', stream });
@@ -75,6 +86,7 @@ export async function startStack(
   };
   let current = tracked(buildApp(deps));
   server.on('request', current.handler);
+  let realtime = startRealtime(deps, server);
   await seedStores(deps);
   const stack: Stack = {
     sim,
@@ -100,6 +112,8 @@ export async function startStack(
       current = tracked(buildApp(next.deps));
       server.removeAllListeners('request');
       server.on('request', current.handler);
+      await realtime?.stop();
+      realtime = startRealtime(next.deps, server);
       for (const until = Date.now() + 5_000; previous.open.n > 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 5));
       await close();
       ({ deps, close } = next);
@@ -107,6 +121,7 @@ export async function startStack(
       await stack.startWorkers();
     },
     close: async () => {
+      await realtime?.stop();
       await stack.stopWorkers();
       await sim.stop();
       server.closeAllConnections();
