@@ -453,6 +453,12 @@ export type StoreLatency = {
   redisCommands: Array<{ cmd: string; calls: number; usecPerCall: number; p50Us: number | null; p99Us: number | null }>;
   /** Postgres transactions committed in the window (pg_stat_database of the bench database). */
   postgresCommits: number | null;
+  /** Redis used_memory before the window and its peak during it (sampled every 500 ms), MiB. */
+  redisMemory: { beforeMiB: number; peakMiB: number };
+  /** Commands Redis ran in the window (all of them, from commandstats). */
+  redisCommandsTotal: number;
+  /** Rows in the bench database's tables after the window, by table. */
+  postgresRows: Record<string, number>;
 };
 
 const parseInfo = (text: string, section: RegExp) => {
@@ -481,6 +487,14 @@ export async function startStoreProbe(databaseUrl: string): Promise<{ stop: () =
   const dbName = new URL(databaseUrl).pathname.slice(1);
   const commits0 = await sql<{ n: string }[]>`select xact_commit::text as n from pg_stat_database where datname = ${dbName}`;
   await redis.config('RESETSTAT');
+  const usedMiB = async () => Number(/used_memory:(\d+)/.exec(String(await redis.info('memory')))?.[1] ?? 0) / 2 ** 20;
+  const memBefore = await usedMiB();
+  let memPeak = memBefore;
+  const memTimer = setInterval(() => {
+    usedMiB().then((m) => {
+      memPeak = Math.max(memPeak, m);
+    }, () => {});
+  }, 500);
   const ping: number[] = [];
   const sel: number[] = [];
   let stopped = false;
@@ -498,10 +512,17 @@ export async function startStoreProbe(databaseUrl: string): Promise<{ stop: () =
   return {
     stop: async () => {
       stopped = true;
+      clearInterval(memTimer);
       await loop.catch(() => {});
       const cmd = parseInfo(String(await redis.info('commandstats')), /^cmdstat_([^:]+):(.*)$/);
       const lat = parseInfo(String(await redis.info('latencystats')), /^latency_percentiles_usec_([^:]+):(.*)$/);
       const commits1 = await sql<{ n: string }[]>`select xact_commit::text as n from pg_stat_database where datname = ${dbName}`;
+      const tables = await sql<{ table_name: string }[]>`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`;
+      const postgresRows: Record<string, number> = {};
+      for (const t of tables) {
+        const [r] = await sql.unsafe<{ n: number }[]>(`select count(*)::int as n from "${t.table_name}"`);
+        if (r && r.n > 0) postgresRows[t.table_name] = r.n;
+      }
       await Promise.allSettled([redis.quit(), sql.end()]);
       const redisCommands = [...cmd.entries()]
         .filter(([name]) => name !== 'ping' && name !== 'config' && name !== 'info')
@@ -521,6 +542,9 @@ export async function startStoreProbe(databaseUrl: string): Promise<{ stop: () =
         postgresSelect1: summarize(sel),
         redisCommands,
         postgresCommits: c0 === null || c1 === null ? null : c1 - c0,
+        redisMemory: { beforeMiB: round2(memBefore), peakMiB: round2(memPeak) },
+        redisCommandsTotal: [...cmd.values()].reduce((a, f) => a + (f.calls ?? 0), 0),
+        postgresRows,
       };
     },
   };
