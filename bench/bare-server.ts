@@ -1,9 +1,12 @@
 /**
  * The baseline for webhook latency: a bare Express app that answers the 46elks simulator with
  * static actions — no Redis, no Postgres, no tokens, no queues — in the same call shape as the
- * backend (greeting → record → "Tack." → question → record … → closing), with its own static
- * WAVs (same texts and lengths as the backend's TTS prompts, so the simulated callee talks and
- * waits the same) and its own recording and hangup handlers.
+ * backend (greeting → next → record → next → "Tack." → next → question → next → record … → closing:
+ * each play with a `next` of its own, as the backend answers since issue 11, so both get as many
+ * webhooks), with its own static WAVs (same texts and lengths as the backend's TTS prompts, so the
+ * simulated callee talks and waits the same) and its own recording and hangup handlers; it fetches
+ * each recording after answering, as the backend's speech-to-text job does, so the load generator
+ * does the same work in both phases.
  *
  *   BENCH_BARE_PORT=46999 npx tsx bench/bare-server.ts      # prints "bare server listening on <port>"
  *
@@ -44,21 +47,27 @@ const WAVS = new Map<string, Buffer>(
   ]),
 );
 
+const ELKS_AUTH = `Basic ${Buffer.from('u_sim:p_sim').toString('base64')}`;
+
 /** Questions after the consent answer (turn 0); then the closing. */
 const QUESTIONS = 3;
 const RECORD_LIMIT_S = { consent: 12, answer: 25 };
 
 export function buildBareApp(publicBaseUrl: string): express.Express {
   const audio = (name: PromptName) => `${publicBaseUrl}/audio/${name}.wav`;
-  const hook = (kind: 'recording' | 'next', n: number, f = false) => `${publicBaseUrl}/webhooks/${kind}?n=${n}${f ? '&f=1' : ''}`;
-  const record = (n: number, limit: number) => ({ record: hook('recording', n), timelimit: limit, silencedetection: 'yes', next: hook('next', n) });
+  const hook = (kind: 'recording' | 'next', n: number, step = '') => `${publicBaseUrl}/webhooks/${kind}?n=${n}${step}`;
+  const record = (n: number, limit: number) =>
+    JSON.stringify({ record: hook('recording', n), timelimit: limit, silencedetection: 'yes', next: hook('next', n) });
+  // The backend's protocol (issue 11): each prompt is played with a `next` of its own (p=1) and the
+  // recording starts only when 46elks reports the play succeeded — so as many webhooks as the backend.
   // Every answer is a string built once at start-up; a handler only picks one.
-  const voiceStart = JSON.stringify({ play: audio('greeting'), skippable: false, next: record(0, RECORD_LIMIT_S.consent) });
+  const voiceStart = JSON.stringify({ play: audio('greeting'), skippable: false, next: hook('next', 0, '&p=1') });
+  const records = Array.from({ length: QUESTIONS + 1 }, (_, n) => record(n, n === 0 ? RECORD_LIMIT_S.consent : RECORD_LIMIT_S.answer));
   const acknowledge = Array.from({ length: QUESTIONS }, (_, n) =>
-    JSON.stringify({ play: audio(`ack-${n % 3}` as PromptName), skippable: false, next: hook('next', n, true) }),
+    JSON.stringify({ play: audio(`ack-${n % 3}` as PromptName), skippable: false, next: hook('next', n, '&f=1') }),
   );
   const ask = Array.from({ length: QUESTIONS }, (_, n) =>
-    JSON.stringify({ play: audio(`q-${n + 1}` as PromptName), skippable: false, next: record(n + 1, RECORD_LIMIT_S.answer) }),
+    JSON.stringify({ play: audio(`q-${n + 1}` as PromptName), skippable: false, next: hook('next', n + 1, '&p=1') }),
   );
   const closing = JSON.stringify({ play: audio('closing'), skippable: false });
 
@@ -85,12 +94,17 @@ export function buildBareApp(publicBaseUrl: string): express.Express {
   app.post('/webhooks/next', (req, res) => {
     timed('next', res);
     const n = Number(req.query.n ?? 0);
+    if (req.query.p === '1') return void sendJson(res, records[n]!);
     if (n >= QUESTIONS) return void sendJson(res, closing);
     sendJson(res, req.query.f === '1' ? ask[n]! : acknowledge[n]!);
   });
-  app.post('/webhooks/recording', (_req, res) => {
+  app.post('/webhooks/recording', (req, res) => {
     timed('rec', res);
     res.status(204).end();
+    // As the backend's speech-to-text job does, after answering: fetch the recording (so the load
+    // generator serves the same downloads in both phases), and drop it.
+    const wav = typeof req.body?.wav === 'string' ? req.body.wav : null;
+    if (wav) fetch(wav, { headers: { authorization: ELKS_AUTH } }).then((r) => r.arrayBuffer(), () => null).catch(() => null);
   });
   app.post('/webhooks/hangup', (_req, res) => {
     timed('hangup', res);
