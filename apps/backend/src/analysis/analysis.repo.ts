@@ -15,6 +15,8 @@ export type SessionFacts = {
   verificationId: string;
   status: string;
   expiresAt: Date;
+  /** The session has a grade already (quality_assessments), as read with the facts. */
+  graded: boolean;
   input: AnalysisInput;
 };
 
@@ -39,6 +41,8 @@ type SessionRow = {
   operating_hours: unknown;
   current_campaigns: unknown;
   talk_time_seconds: string | null;
+  graded: boolean;
+  messages: Message[];
 };
 
 /** Strings of a jsonb list; objects give their text/fact/name/description. */
@@ -52,20 +56,23 @@ const texts = (v: unknown): string[] =>
       })
     : [];
 
-export async function loadMessages(sql: Q, sessionId: string): Promise<Message[]> {
-  return sql<Message[]>`
-    select speaker, content, message_order, timestamp_ms, message_type
-    from conversation_transcripts where call_session_id = ${sessionId} order by message_order`;
-}
-
-/** The session with its verification, store profile, talk time and transcript; null if unknown. */
+/**
+ * The session with its verification, store profile, talk time, transcript and whether it has a
+ * grade, in one statement (the transcript as JSON: its columns are text and integers, which JSON
+ * gives back unchanged); null if unknown.
+ */
 export async function loadSessionFacts(sql: Q, sessionId: string): Promise<SessionFacts | null> {
   const [r] = await sql<SessionRow[]>`
     select s.id, s.store_id, s.customer_verification_id, s.session_status, s.consent_given, s.language_detected,
            s.duration_seconds, s.call_connected_at, s.expires_at,
            v.transaction_amount, v.transaction_time, v.verified_at, v.created_at as verification_created_at,
            st.name as store_name, st.timezone,
-           p.departments, p.baseline_facts, p.operating_hours, p.current_campaigns, m.talk_time_seconds
+           p.departments, p.baseline_facts, p.operating_hours, p.current_campaigns, m.talk_time_seconds,
+           exists (select 1 from quality_assessments q where q.call_session_id = s.id) as graded,
+           coalesce((select json_agg(json_build_object('speaker', t.speaker, 'content', t.content, 'message_order', t.message_order,
+                                                       'timestamp_ms', t.timestamp_ms, 'message_type', t.message_type)
+                                     order by t.message_order)
+                     from conversation_transcripts t where t.call_session_id = s.id), '[]') as messages
     from feedback_call_sessions s
     join customer_verifications v on v.id = s.customer_verification_id
     join stores st on st.id = s.store_id
@@ -81,8 +88,9 @@ export async function loadSessionFacts(sql: Q, sessionId: string): Promise<Sessi
     verificationId: r.customer_verification_id,
     status: r.session_status,
     expiresAt: r.expires_at,
+    graded: r.graded,
     input: {
-      messages: await loadMessages(sql, sessionId),
+      messages: r.messages,
       store: {
         name: r.store_name,
         departments: texts(r.departments),
@@ -103,31 +111,6 @@ export async function loadSessionFacts(sql: Q, sessionId: string): Promise<Sessi
       callConnectedAt: r.call_connected_at,
     },
   };
-}
-
-/** How many verifications (and stores) the same number made within ±windowDays; null if the number is gone. */
-export async function findPhoneStats(sql: Q, verificationId: string, windowDays: number) {
-  const [r] = await sql<{ known: boolean; verifications: number; stores: number }[]>`
-    with me as (select phone_number, created_at from customer_verifications where id = ${verificationId})
-    select (select phone_number is not null from me) as known,
-           count(v.id)::int as verifications, count(distinct v.store_id)::int as stores
-    from me join customer_verifications v on v.phone_number = me.phone_number
-     and v.created_at between me.created_at - make_interval(days => ${windowDays})
-                          and me.created_at + make_interval(days => ${windowDays})`;
-  return r?.known ? { verifications: r.verifications, stores: r.stores, windowDays } : null;
-}
-
-/** The customer's answers of the store's other recent calls (newest first), for near-duplicate search. */
-export async function listRecentAnswers(sql: Q, storeId: string, excludeSessionId: string, days: number, limit: number) {
-  return sql<{ sessionId: string; text: string }[]>`
-    select t.call_session_id as "sessionId", string_agg(t.content, E'\n' order by t.message_order) as text
-    from conversation_transcripts t
-    where t.call_session_id in (
-            select id from feedback_call_sessions
-            where store_id = ${storeId} and id <> ${excludeSessionId} and created_at > now() - make_interval(days => ${days})
-            order by created_at desc limit ${limit})
-      and t.speaker = 'customer' and coalesce(t.message_type, '') <> 'consent'
-    group by t.call_session_id`;
 }
 
 export type AssessmentRow = {

@@ -6,11 +6,20 @@ import { AppError, conflict, notFound, upstream } from '../http/errors';
 import type { Logger } from '../observability/logger';
 import * as repo from './analysis.repo';
 import { type AssessConfig, assess } from './assess';
-import { checkPattern, DUPLICATE_WINDOW_DAYS, findNearDuplicates, PATTERN_WINDOW_DAYS } from './fraud/pattern';
+import {
+  checkPattern,
+  DUPLICATE_WINDOW_DAYS,
+  duplicateCandidates,
+  findNearDuplicates,
+  PATTERN_WINDOW_DAYS,
+  type Signature,
+  signatureOf,
+} from './fraud/pattern';
 import { GradingError, gradeTranscript } from './grading';
 import { presentFraudRow, presentRow } from './present';
+import { isSigned, listAnswers, markRunningAndLoadPatternData } from './pattern.repo';
 import { saveAssessment } from './save';
-import { feedbackText } from './text';
+import { feedbackMessages, feedbackText } from './text';
 
 /**
  * Grading one stored call: load → model grade and pattern check (in parallel) → assess → save in
@@ -25,48 +34,63 @@ const DUPLICATE_CANDIDATES = 200;
 
 export const assessConfig = (c: Config): AssessConfig => ({ threshold: c.REWARD_QUALITY_THRESHOLD, minSeconds: c.MIN_CONVERSATION_SECONDS });
 
-async function patternCheck(ctx: Ctx, facts: repo.SessionFacts): Promise<FraudCheckResult> {
-  const [phone, others] = await Promise.all([
-    repo.findPhoneStats(ctx.sql, facts.verificationId, PATTERN_WINDOW_DAYS),
-    repo.listRecentAnswers(ctx.sql, facts.storeId, facts.id, DUPLICATE_WINDOW_DAYS, DUPLICATE_CANDIDATES),
-  ]);
-  return checkPattern(phone, findNearDuplicates(feedbackText(facts.input.messages), others), others.length);
+/**
+ * Marks the run `running` and checks the pattern against the number's verifications and the
+ * store's recent calls: their stored signatures pick the few worth an exact comparison, whose texts
+ * are fetched then (calls not graded yet come with their text at once).
+ */
+async function markRunningAndCheckPattern(ctx: Ctx, facts: repo.SessionFacts, text: string, mine: Signature): Promise<FraudCheckResult> {
+  const { phone, recent } = await markRunningAndLoadPatternData(ctx.sql, facts, {
+    phoneDays: PATTERN_WINDOW_DAYS,
+    days: DUPLICATE_WINDOW_DAYS,
+    limit: DUPLICATE_CANDIDATES,
+  });
+  const candidates = duplicateCandidates(mine, recent.filter(isSigned));
+  const texts = new Map((await listAnswers(ctx.sql, candidates)).map((c) => [c.sessionId, c] as const));
+  const compared = recent.flatMap((c) => (isSigned(c) ? (texts.get(c.sessionId) ?? []) : mine.minhash ? [c] : []));
+  return checkPattern(phone, findNearDuplicates(text, compared), recent.length);
 }
 
 /**
  * Grades the session unless it has a grade. On failure the run is marked `retrying` (a transient
  * error with attempts left) or `failed` (final, with the kind and reason) and the error rethrown.
+ *
+ * Statements: the session's facts (with its transcript and whether it is graded); beside the
+ * model's request, the run's `running` mark with the pattern data (then the texts of likely
+ * near-duplicates, if any); the save, which returns the row.
  */
 export async function analyzeSession(ctx: Ctx, sessionId: string, opts: { final: boolean; log: Logger }): Promise<AnalyzeOutcome> {
-  const existing = await repo.findAssessment(ctx.sql, sessionId);
+  const facts = await repo.loadSessionFacts(ctx.sql, sessionId);
+  const existing = facts?.graded ? await repo.findAssessment(ctx.sql, sessionId) : null;
   if (existing) {
     // A grade is in: the run is completed, even if the attempt that committed it never learnt so
     // (its connection died as the COMMIT's answer came back) and recorded a failure.
     await repo.markCompleted(ctx.sql, sessionId);
     return { outcome: 'already_graded', row: existing };
   }
-  const facts = await repo.loadSessionFacts(ctx.sql, sessionId);
   if (!facts) throw notFound('call session', sessionId);
   const started = performance.now();
-  await repo.markRunning(ctx.sql, sessionId);
+  let marked: Promise<FraudCheckResult> | null = null;
   try {
     if (facts.input.messages.length === 0) {
+      await repo.markRunning(ctx.sql, sessionId);
       throw new GradingError('missing_data', `the ${facts.status} session has no transcript to grade`, false);
     }
-    const [grading, pattern] = await Promise.all([
-      gradeTranscript({ ...ctx, log: opts.log }, facts.input.store, facts.input.messages),
-      patternCheck(ctx, facts),
-    ]);
+    const text = feedbackText(facts.input.messages);
+    const signature = signatureOf(text);
+    marked = markRunningAndCheckPattern(ctx, facts, text, signature);
+    const [grading, pattern] = await Promise.all([gradeTranscript({ ...ctx, log: opts.log }, facts.input.store, facts.input.messages), marked]);
     const assessed = assess(facts.input, grading, pattern, assessConfig(ctx.config));
-    const id = await saveAssessment(ctx.sql, facts, assessed, Math.round(performance.now() - started));
-    if (!id) await repo.markCompleted(ctx.sql, sessionId);
-    if (id) {
+    // Only a call with answers has a signature: the same calls the text query finds (pattern.repo.ts).
+    const stored = feedbackMessages(facts.input.messages).length > 0 ? signature : null;
+    const saved = await saveAssessment(ctx.sql, facts, assessed, Math.round(performance.now() - started), stored);
+    if (saved) {
       ctx.metrics?.analysisDuration.observe((performance.now() - started) / 1000);
       if (ctx.metrics) recordLlmUsage(ctx.metrics, grading.model, grading.usage);
     }
-    const row = await repo.findAssessment(ctx.sql, sessionId);
+    const row = saved ?? (await repo.findAssessment(ctx.sql, sessionId));
     if (!row) throw new GradingError('internal', 'the grade vanished after it was saved', true);
-    opts.log.info(id ? 'call graded' : 'call was graded meanwhile by another run', {
+    opts.log.info(saved ? 'call graded' : 'call was graded meanwhile by another run', {
       overall: assessed.scores.overall_quality_score,
       reward_percentage: assessed.reward.percentage,
       rejection_reason: assessed.reward.rejection_reason,
@@ -76,10 +100,12 @@ export async function analyzeSession(ctx: Ctx, sessionId: string, opts: { final:
       llm_tries: grading.tries,
       duration_ms: Math.round(performance.now() - started),
     });
-    return { outcome: id ? 'graded' : 'already_graded', row };
+    return { outcome: saved ? 'graded' : 'already_graded', row };
   } catch (err) {
     const failure = err instanceof GradingError ? err : new GradingError('internal', (err as Error).message, true, { cause: err });
     const status = opts.final || !failure.retryable ? 'failed' : 'retrying';
+    // The `running` mark (with the pattern data) settles first, so it never overwrites the failure.
+    await marked?.catch(() => {});
     await repo.markFailed(ctx.sql, sessionId, status, failure.kind, failure.message);
     throw failure;
   }

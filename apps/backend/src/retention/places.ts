@@ -59,6 +59,14 @@ export const SESSION_PLACES = [
     erase: { delete: true, why: 'what the customer said' },
   },
   {
+    table: 'transcript_signatures',
+    link: 'call_session_id',
+    expires: true,
+    personal: ['minhash'],
+    kept: ['id', 'call_session_id', 'words', 'created_at', 'expires_at'],
+    erase: { delete: true, why: 'a MinHash of what the customer said (the near-duplicate check); it goes with the transcript' },
+  },
+  {
     table: 'fraud_detection_results',
     link: 'call_session_id',
     expires: true,

@@ -196,6 +196,7 @@ describe('retention purge', () => {
       analysis_runs: 7,
       feedback_call_sessions: 7,
       customer_verifications: 7 + 1 + 1, // the expired sessions', one without a session, a live session's
+      transcript_signatures: 0, // (20261206000300) none in this fixture
     });
     expect(result.redisKeys).toBe(7 * 3);
 
