@@ -56,4 +56,6 @@ EXPOSE 3000
 # containers serve no HTTP: the check passes for them; watch those through their logs and queues.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "const r = process.env.ROLE || 'all'; if (r === 'worker' || r === 'scheduler') process.exit(0); fetch(`http://127.0.0.1:${process.env.PORT || 3000}/health`).then((res) => process.exit(res.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "apps/backend/dist/main.js"]
+# The same node flags as `npm start` (apps/backend/package.json): a young generation of 4 MiB semi-spaces
+# keeps the API process small under load (README "Benchmarks", f); the old space is not capped.
+CMD ["node", "--max-semi-space-size=4", "apps/backend/dist/main.js"]

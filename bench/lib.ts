@@ -44,9 +44,17 @@ export function startProcess(script: string, env: Record<string, string>, label:
   return spawnNode([...nodeArgs, '--import', 'tsx', path.join(ROOT, script)], env, label);
 }
 
-/** Runs a compiled JS entry as a child `node <script>`, without tsx (as `npm start` does). */
+/** The node flags `npm start` passes to the backend (apps/backend/package.json's start script). */
+export function backendStartFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'apps/backend/package.json'), 'utf8')) as { scripts: { start: string } };
+  const m = /^node((?:\s+--\S+)*)\s+dist\/main\.js$/.exec(pkg.scripts.start.trim());
+  if (!m) throw new Error(`apps/backend start script is not "node [--flags] dist/main.js": ${pkg.scripts.start}`);
+  return m[1]!.trim().split(/\s+/).filter(Boolean);
+}
+
+/** Runs a compiled JS entry as a child `node <flags of npm start> <script>`, without tsx (as `npm start` does). */
 export function startCompiled(script: string, env: Record<string, string>, label: string): ChildProcess {
-  return spawnNode([path.join(ROOT, script)], env, label);
+  return spawnNode([...backendStartFlags(), path.join(ROOT, script)], env, label);
 }
 
 function spawnNode(args: string[], env: Record<string, string>, label: string): ChildProcess {
@@ -455,8 +463,9 @@ export type StoreLatency = {
   postgresCommits: number | null;
   /** Redis used_memory before the window and its peak during it (sampled every 500 ms), MiB. */
   redisMemory: { beforeMiB: number; peakMiB: number };
-  /** Commands Redis ran in the window (all of them, from commandstats). */
+  /** Commands Redis ran in the window (all of them, from commandstats), and the CPU time they took, ms. */
   redisCommandsTotal: number;
+  redisCommandMs: number;
   /** Rows in the bench database's tables after the window, by table. */
   postgresRows: Record<string, number>;
 };
@@ -544,6 +553,7 @@ export async function startStoreProbe(databaseUrl: string): Promise<{ stop: () =
         postgresCommits: c0 === null || c1 === null ? null : c1 - c0,
         redisMemory: { beforeMiB: round2(memBefore), peakMiB: round2(memPeak) },
         redisCommandsTotal: [...cmd.values()].reduce((a, f) => a + (f.calls ?? 0), 0),
+        redisCommandMs: round2([...cmd.values()].reduce((a, f) => a + (f.usec ?? 0), 0) / 1000),
         postgresRows,
       };
     },

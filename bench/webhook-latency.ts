@@ -501,7 +501,7 @@ function printLevel(r: LevelResult): void {
   const st = r.backend.stores;
   if (st) {
     lines.push(`  Redis PING p50/p99 ${st.redisPing.p50}/${st.redisPing.p99} ms; Postgres select 1 p50/p99 ${st.postgresSelect1.p50}/${st.postgresSelect1.p99} ms; ${st.postgresCommits} commits`);
-    lines.push(`  Redis memory ${st.redisMemory.beforeMiB} → peak ${st.redisMemory.peakMiB} MiB; ${st.redisCommandsTotal} commands (${Math.round(st.redisCommandsTotal / r.simCalls)} per call); Postgres rows ${JSON.stringify(st.postgresRows)}`);
+    lines.push(`  Redis memory ${st.redisMemory.beforeMiB} → peak ${st.redisMemory.peakMiB} MiB; ${st.redisCommandsTotal} commands (${Math.round(st.redisCommandsTotal / r.simCalls)} per call, ${round2(st.redisCommandMs / r.simCalls)} ms of Redis CPU per call); Postgres rows ${JSON.stringify(st.postgresRows)}`);
     lines.push(`  Redis commands: ${st.redisCommands.map((c) => `${c.cmd} ${c.calls}× ${c.usecPerCall} µs (p99 ${c.p99Us} µs)`).join(', ')}`);
   }
   for (const [kind, t] of Object.entries(r.backend.trace ?? {})) {

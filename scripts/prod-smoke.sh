@@ -127,7 +127,7 @@ say "GET /health → 200 $health"
 ready="$(curl -fsS "http://127.0.0.1:$PORT/ready")" || fail "/ready did not answer 200"
 say "GET /ready → 200 $ready"
 # SIGTERM to the node process only, as a process manager stops the service (npm itself would report 143)
-node_pid="$(pgrep -g "$BACKEND_PID" -f '^node dist/main.js' | head -1)"
+node_pid="$(pgrep -g "$BACKEND_PID" -f '^node( --[^ ]+)* dist/main.js' | head -1)"
 [[ -n "$node_pid" ]] || fail "no 'node dist/main.js' process under npm start"
 kill -TERM "$node_pid"
 for _ in $(seq 1 150); do kill -0 "$BACKEND_PID" 2>/dev/null || break; sleep 0.1; done
