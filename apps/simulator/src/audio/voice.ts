@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * The simulated voice: the words travel *in the samples*, as a small FSK modem signal, the way real
  * speech carries words in sound rather than in metadata. Whatever a backend legitimately does to
@@ -229,4 +230,39 @@ export const decodeVoice = (samples: Int16Array, sampleRate: number): string | n
     s = best + floor(bitLen);
   }
   return null;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Memoised forms for the realtime simulators: hundreds of calls speak and hear the same lines, and
+// demodulating a few seconds of 24 kHz audio costs milliseconds of CPU. Same samples (once the silence
+// around them is trimmed) → same text, so the result is exact, not an approximation.
+
+const MEMO_LIMIT = 4096;
+const decoded = new Map<string, string | null>();
+const encoded = new Map<string, Int16Array>();
+
+const remember = <V>(memo: Map<string, V>, key: string, value: V): V => {
+  memo.set(key, value);
+  if (memo.size > MEMO_LIMIT) memo.delete(memo.keys().next().value as string);
+  return value;
+};
+
+/** decodeVoice, memoised on the samples between the first and last non-zero sample. */
+export const decodeVoiceMemo = (samples: Int16Array, sampleRate: number): string | null => {
+  let from = 0;
+  let to = samples.length;
+  while (from < to && samples[from] === 0) from++;
+  while (to > from && samples[to - 1] === 0) to--;
+  if (from === to) return null;
+  const view = samples.subarray(from, to);
+  const key = `${sampleRate}:${createHash('sha1').update(new Uint8Array(view.buffer, view.byteOffset, view.byteLength)).digest('base64')}`;
+  const hit = decoded.get(key);
+  if (hit !== undefined) return hit;
+  return remember(decoded, key, decodeVoice(samples, sampleRate));
+};
+
+/** encodeVoice, memoised (the result is shared: callers must not write to it). */
+export const encodeVoiceMemo = (text: string, sampleRate: number, durationSec: number): Int16Array => {
+  const key = `${sampleRate}:${durationSec}:${text}`;
+  return encoded.get(key) ?? remember(encoded, key, encodeVoice(text, sampleRate, durationSec));
 };

@@ -1,4 +1,4 @@
-import { decodeVoice, encodeVoice, voiceDurationSec } from '../../audio/voice';
+import { decodeVoiceMemo as decodeVoice, encodeVoiceMemo as encodeVoice, voiceDurationSec } from '../../audio/voice';
 import { hangsUpAfterPrompt, hear } from '../personas/behaviour';
 import { classifyPrompt } from '../personas/hearing';
 import {

@@ -1,5 +1,5 @@
 import type { ConversationItem } from 'openai/resources/realtime/realtime';
-import { decodeVoice } from '../../audio/voice';
+import { decodeVoiceMemo as decodeVoice } from '../../audio/voice';
 import { parseToolOutput } from './brain';
 import type { ConvItem } from './conversation';
 import { type ClientEvent, type ItemInput, Session, toProtocolError } from './schemas';

@@ -5,7 +5,7 @@ import type {
   RealtimeResponse,
   RealtimeResponseStatus,
 } from 'openai/resources/realtime/realtime';
-import { encodeVoice, voiceDurationSec } from '../../audio/voice';
+import { encodeVoiceMemo as encodeVoice, voiceDurationSec } from '../../audio/voice';
 import type { Decision } from './brain';
 import type { ConvItem } from './conversation';
 import type { Wire } from './events';

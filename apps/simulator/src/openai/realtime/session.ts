@@ -1,6 +1,6 @@
 import type { RealtimeConversationItemUserMessage, RealtimeResponse } from 'openai/resources/realtime/realtime';
 import type { WebSocket } from 'ws';
-import { decodeVoice } from '../../audio/voice';
+import { decodeVoiceMemo as decodeVoice } from '../../audio/voice';
 import { deriveRng, type Rng } from '../../shared/prng';
 import { type Decision, decide } from './brain';
 import { type ConvItem, computeUsage } from './conversation';
