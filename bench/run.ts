@@ -19,6 +19,8 @@
  *      (bench/reports.ts)
  *   e  purge of 1,000,000 expired rows, API p99 during the purge vs idle (bench/purge.ts)
  *   f  peak RSS of the backend at 1,000 concurrent calls (during a's 1,000-call run)
+ *   g  the realtime transport at 300 concurrent calls, real time: bridge handling per audio frame,
+ *      voice-to-voice added over the simulated model, memory per live call (bench/realtime.ts)
  *
  * Options (sizes default to the issue's; --quick picks small ones):
  *   --scale S          simulator time scale for a/b/f (default 0.25; 1 = real time, N calls)
@@ -28,6 +30,7 @@
  *   --stores N --feedbacks N --big N --workers N --concurrency N --no-stub   (d)
  *   --rows N --hammer R --idle S                                              (e)
  *   --analysis-calls N                                                        (c)
+ *   --realtime-calls N                                                        (g)
  *   --out FILE         (default bench/results.json)
  */
 import { execFileSync } from 'node:child_process';
@@ -57,9 +60,10 @@ import {
 } from './lib';
 import { type PurgeBenchResult, runPurgeBench } from './purge';
 import { type ReportsResult, runReportsBench } from './reports';
+import { type RealtimeBenchResult, runRealtimeBench } from './realtime';
 import { type LevelResult, runWebhookLevel } from './webhook-latency';
 
-const STAGES = ['a', 'b', 'c', 'd', 'e', 'f'] as const;
+const STAGES = ['a', 'b', 'c', 'd', 'e', 'f', 'g'] as const;
 type Stage = (typeof STAGES)[number];
 
 const has = (flag: string) => process.argv.includes(`--${flag}`);
@@ -89,6 +93,7 @@ const options = {
   hammerRate: num('hammer', 100, 100),
   idleSeconds: num('idle', 10, 5),
   analysisCalls: num('analysis-calls', 300, 100),
+  realtimeCalls: num('realtime-calls', 300, 20),
   out: path.resolve(ROOT, arg('out', 'bench/results.json')),
 };
 for (const s of options.only) if (!STAGES.includes(s)) throw new Error(`--only: unknown stage "${s}" (stages: ${STAGES.join(', ')})`);
@@ -114,7 +119,14 @@ type StageRecord = { status: 'ok' | 'crashed' | 'skipped'; seconds: number; erro
 
 const checks: Check[] = [];
 const stages: Partial<Record<Stage | 'abf', StageRecord>> = {};
-const data: { webhooks?: LevelResult[]; analysis?: AnalysisBenchResult; reports?: ReportsResult; purge?: PurgeBenchResult; rss?: unknown } = {};
+const data: {
+  webhooks?: LevelResult[];
+  analysis?: AnalysisBenchResult;
+  reports?: ReportsResult;
+  purge?: PurgeBenchResult;
+  rss?: unknown;
+  realtime?: RealtimeBenchResult;
+} = {};
 const notes: string[] = [];
 const started = Date.now();
 
@@ -493,6 +505,47 @@ async function purgeStage(): Promise<void> {
   );
 }
 
+async function realtimeStage(): Promise<void> {
+  const r = await runRealtimeBench({ calls: options.realtimeCalls, scale: 1, compiled: options.compiled, log: (l) => progress(`  ${l.trimStart()}`) });
+  data.realtime = r;
+  const atSize = r.live.peak >= 300;
+  const f = (x: { p50: number | null; p99: number | null } | null) => (x ? `p50 ${x.p50} ms, p99 ${x.p99} ms` : '—');
+  const worst = Math.max(r.frames.toModel?.p99 ?? Number.POSITIVE_INFINITY, r.frames.toCaller?.p99 ?? Number.POSITIVE_INFINITY);
+  checks.push({
+    stage: 'g',
+    benchmark: `realtime bridge handling per audio frame, ${r.live.peak} live calls (to the model / to the caller)`,
+    figure: `${f(r.frames.toModel)} / ${f(r.frames.toCaller)}; API event-loop delay p50 ${r.api?.eld?.p50 ?? '—'} / p99 ${r.api?.eld?.p99 ?? '—'} ms, ELU ${r.api?.elu ?? '—'}`,
+    target: 'p99 ≤ 1 ms at 300 calls',
+    met: Number.isFinite(worst) ? worst <= 1 : null,
+    atTargetSize: atSize,
+    value: Number.isFinite(worst) ? worst : null,
+    unit: 'ms',
+  });
+  const added = r.voiceToVoice.plain.added;
+  checks.push({
+    stage: 'g',
+    benchmark: `realtime voice-to-voice added by us over the simulated model, ${r.live.peak} live calls`,
+    figure: `p50 ${added.p50} ms, p99 ${added.p99} ms (n=${added.n}; measured p50 ${r.voiceToVoice.plain.measured.p50} ms at the customer's ear, the model's own p50 ${r.voiceToVoice.plain.model.p50} ms); barge-in turns p50 ${r.voiceToVoice.overlapped.added.p50} ms`,
+    target: '≤ 50 ms',
+    met: added.p99 === null ? null : added.p99 <= 50,
+    atTargetSize: atSize,
+    value: added.p99,
+    unit: 'ms',
+  });
+  checks.push({
+    stage: 'g',
+    benchmark: 'memory per live realtime call (API process)',
+    figure: `${r.memory.perCallMiB} MiB (RSS ${r.memory.idleRssMiB} MiB idle → ${r.memory.rssAtPeakMiB} MiB with ${r.memory.liveAtPeak} live)`,
+    target: '— (reported)',
+    met: null,
+    atTargetSize: atSize,
+    value: r.memory.perCallMiB,
+    unit: 'MiB',
+  });
+  notes.push(`g) ${r.voiceToVoice.formula}`);
+  for (const w of r.warnings) notes.push(`g) ${w}`);
+}
+
 // ---------------------------------------------------------------------------------------------
 
 function table(): string {
@@ -524,6 +577,7 @@ async function main(): Promise<void> {
   if (selected('c')) await stage('c', 'c analysis', analysisStage);
   if (selected('d')) await stage('d', `d weekly reports (${fmtInt(options.stores)} stores × ${options.feedbacks})`, reportsStage);
   if (selected('e')) await stage('e', `e purge (${fmtInt(options.rows)} rows)`, purgeStage);
+  if (selected('g')) await stage('g', `g realtime (${fmtInt(options.realtimeCalls)} calls, real time)`, realtimeStage);
   await cleanupAll();
   const loadAfter = machineLoad();
 
