@@ -40,9 +40,18 @@ export async function dropDatabase(name: string): Promise<void> {
 
 const children: ChildProcess[] = [];
 /** Runs a TS entry as a child `node --import tsx <script>` (its pid is the node process itself). */
-export function startProcess(script: string, env: Record<string, string>, label: string, nodeArgs: string[] = []): ChildProcess {
-  return spawnNode([...nodeArgs, '--import', 'tsx', path.join(ROOT, script)], env, label);
+export function startProcess(script: string, env: Record<string, string>, label: string, nodeArgs: string[] = [], opts: SpawnOptions = {}): ChildProcess {
+  return spawnNode([...nodeArgs, '--import', 'tsx', path.join(ROOT, script)], env, label, opts);
 }
+
+/**
+ * `nice`: run the child at a lower CPU priority (`nice -n <n> node …`; the pid is still node's). The
+ * webhook bench runs the backend's worker and the OpenAI simulator (a stand-in for an external service)
+ * at nice 19: on a 2-core machine that stands in for the production topology, where the API processes
+ * have CPU of their own and the workers and OpenAI run elsewhere — they get the CPU the API and the load
+ * generator leave idle.
+ */
+export type SpawnOptions = { nice?: number };
 
 /** The node flags `npm start` passes to the backend (apps/backend/package.json's start script). */
 export function backendStartFlags(): string[] {
@@ -53,18 +62,20 @@ export function backendStartFlags(): string[] {
 }
 
 /** Runs a compiled JS entry as a child `node <flags of npm start> <script>`, without tsx (as `npm start` does). */
-export function startCompiled(script: string, env: Record<string, string>, label: string): ChildProcess {
-  return spawnNode([...backendStartFlags(), path.join(ROOT, script)], env, label);
+export function startCompiled(script: string, env: Record<string, string>, label: string, opts: SpawnOptions = {}): ChildProcess {
+  return spawnNode([...backendStartFlags(), path.join(ROOT, script)], env, label, opts);
 }
 
-function spawnNode(args: string[], env: Record<string, string>, label: string): ChildProcess {
+function spawnNode(args: string[], env: Record<string, string>, label: string, opts: SpawnOptions = {}): ChildProcess {
   // BENCH_CPU_PROF=<dir>: the backend processes write a V8 CPU profile there when they exit.
   const prof = process.env.BENCH_CPU_PROF && label.startsWith('backend') ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   // BENCH_NODE_FLAGS='--max-old-space-size=…': extra node flags for the backend processes (e.g. heap limits).
   const flags = process.env.BENCH_NODE_FLAGS && label.startsWith('backend') ? process.env.BENCH_NODE_FLAGS.split(' ') : [];
   // Every child reports its event-loop delay, utilisation and CPU (bench/proc-stats.cjs; procStats()).
   const stats = ['--require', path.join(ROOT, 'bench/proc-stats.cjs')];
-  const child = spawn(process.execPath, [...flags, ...prof, ...stats, ...args], {
+  const nodeArgs = [...flags, ...prof, ...stats, ...args];
+  const [command, argv] = opts.nice ? ['nice', ['-n', String(opts.nice), process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+  const child = spawn(command as string, argv as string[], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -539,8 +550,8 @@ export async function startStoreProbe(databaseUrl: string): Promise<{ stop: () =
           cmd: name,
           calls: f.calls ?? 0,
           usecPerCall: round2(f.usec_per_call ?? 0),
-          p50Us: lat.get(name)?.['p50'] ?? null,
-          p99Us: lat.get(name)?.['p99'] ?? null,
+          p50Us: lat.get(name)?.p50 ?? null,
+          p99Us: lat.get(name)?.p99 ?? null,
         }))
         .sort((a, b) => b.calls - a.calls)
         .slice(0, 12);

@@ -41,6 +41,7 @@ import {
   sleep,
   startCompiled,
   startProcess,
+  type SpawnOptions,
   startStoreProbe,
   type StoreLatency,
   stopProcess,
@@ -174,12 +175,14 @@ async function json<T>(url: string, init?: RequestInit): Promise<T> {
  * personas and times our answers) and, for the backend phase, the OpenAI simulator (TTS, STT, grading)
  * — so the OpenAI work the bare phase never has does not delay the load generator's clock.
  */
-async function startSimulator(scale: number, seed: number, label: string) {
+async function startSimulator(scale: number, seed: number, label: string, opts: SpawnOptions = {}) {
   const [elks, openai] = [await freePort(), await freePort()];
   const child = startProcess(
     'apps/simulator/src/cli.ts',
     { SIM_ELKS_PORT: String(elks), SIM_OPENAI_PORT: String(openai), SIM_TIME_SCALE: String(scale), SIM_LOG: 'false', SIM_SEED: String(seed) },
     label,
+    [],
+    opts,
   );
   await waitForHttp(`http://127.0.0.1:${elks}/sim/stats`);
   return { child, elks: `http://127.0.0.1:${elks}`, openai: `http://127.0.0.1:${openai}/v1` };
@@ -312,7 +315,11 @@ async function backendPhase(simCalls: number, o: Required<Omit<WebhookOptions, '
   let result: PhaseResult | undefined;
   let windowStart = Date.now();
   const sim = await startSimulator(o.scale, o.seed, '46elks simulator');
-  const oai = await startSimulator(o.scale, o.seed, 'OpenAI simulator');
+  // The OpenAI simulator stands in for an external service and the worker for processes that run on other
+  // machines in production: both at nice 19 when --split (bench/lib.ts SpawnOptions), so on this 2-core
+  // machine they use the CPU the API and the load generator leave idle.
+  const background: SpawnOptions = o.split ? { nice: 19 } : {};
+  const oai = await startSimulator(o.scale, o.seed, 'OpenAI simulator', background);
   const db = await trackedDatabase(`samtal_bench_webhooks_${process.pid}`);
   const redis = trackedRedisPrefix('webhooks');
   const port = await freePort();
@@ -328,10 +335,11 @@ async function backendPhase(simCalls: number, o: Required<Omit<WebhookOptions, '
   });
   if (o.compiled && !builtBackend) builtBackend = buildBackend();
   const compiled = o.compiled ? builtBackend! : null;
-  const start = (e: Record<string, string>, label: string) =>
-    compiled ? startCompiled(compiled, e, label) : startProcess('apps/backend/src/main.ts', e, label);
+  const start = (e: Record<string, string>, label: string, so: SpawnOptions = {}) =>
+    compiled ? startCompiled(compiled, e, label, so) : startProcess('apps/backend/src/main.ts', e, label, [], so);
+  const { TRACE_FILE: _trace, ...workerEnv } = env;
   const procs = o.split
-    ? [start({ ...env, ROLE: 'api' }, 'backend api'), start({ ...env, ROLE: 'worker', PORT: '0' }, 'backend worker')]
+    ? [start({ ...env, ROLE: 'api' }, 'backend api'), start({ ...workerEnv, ROLE: 'worker', PORT: '0' }, 'backend worker', background)]
     : [start(env, 'backend')];
   const api = procs[0]!;
   const sql = postgres(db.url, { max: 2, onnotice: () => {} });

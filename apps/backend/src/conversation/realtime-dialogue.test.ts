@@ -25,7 +25,9 @@ function snap(asks: string[], said: string[], extra: Partial<CallSnapshot> = {})
     meta: META, callId: null, answeredAt: 1, asks: new Map(), recordLimits: new Map(), acks: new Map(), responses: new Map(), awaiting: null,
     failures: new Set(), recordings: new Map(), transcripts: new Map(), end: null, cancelled: false, hangup: null, latencies: {}, transport: 'realtime', ...extra,
   };
-  asks.forEach((a, n) => s.asks.set(n, a));
+  asks.forEach((a, n) => {
+    s.asks.set(n, a);
+  });
   said.forEach((t, n) => {
     s.transcripts.set(n, { text: t, language: 'sv', sttMs: 0 });
     s.recordings.set(n, { wav: '', durationS: 2, at: 0 });
