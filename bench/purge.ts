@@ -7,10 +7,13 @@
  * With --hammer R, a backend API process (ROLE=api) serves `GET /api/ai/calls/<id>/status`
  * (X-API-Key; three Postgres reads) for 1,000 extra live sessions at R requests/s, open loop:
  * first for --idle seconds with nothing else running, then for as long as the purge runs; the
- * latency percentiles of both are compared. The requests go from this process (the purge's own
- * work here is only awaiting Postgres; this process's event-loop delay is reported too).
+ * latency percentiles of both are compared. The requests go from this process; the purge runs in a
+ * child process of its own (as in production, where the worker or `npm run purge` runs it, never
+ * the API's client): run here, its event loop (Redis pipelines, result parsing) delayed the
+ * hammer's own timing and was counted as API latency. `--in-process` runs it here as before.
+ * `--rate R` caps the purge at R rows/s (0 = unpaced; default: the purge's own default).
  *
- * Usage: npx tsx bench/purge.ts --rows 1000000 [--batch 5000] [--live 0.1] [--hammer 100 --idle 10] [--keep]
+ * Usage: npx tsx bench/purge.ts --rows 1000000 [--batch 5000] [--rate 80000] [--live 0.1] [--hammer 100 --idle 10] [--in-process] [--keep]
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import os from 'node:os';
@@ -19,7 +22,7 @@ import { loadConfig } from '../apps/backend/src/config';
 import type { Sql } from '../apps/backend/src/db/client';
 import { createDeps, type Deps } from '../apps/backend/src/deps';
 import { createLogger } from '../apps/backend/src/observability/logger';
-import { runPurge } from '../apps/backend/src/retention/purge';
+import { type PurgeResult, runPurge } from '../apps/backend/src/retention/purge';
 import {
   arg,
   backendEnv,
@@ -27,6 +30,8 @@ import {
   freePort,
   installSignalCleanup,
   machineLoad,
+  type ProcStats,
+  procStats,
   round2,
   type Summary,
   sleep,
@@ -37,6 +42,7 @@ import {
   trackedDatabase,
   trackedRedisPrefix,
   waitForHttp,
+  waitForOutput,
 } from './lib';
 
 const ROWS_PER_SESSION = 21;
@@ -51,11 +57,15 @@ export type PurgeOptions = {
   /** API requests/s during the idle window and the purge (0 = no API load). */
   hammer?: number;
   idleSeconds?: number;
+  /** Pace ceiling of the purge, rows/s (0 = unpaced; undefined = the purge's default). */
+  rate?: number;
+  /** Run the purge in this process (as before 2026-12-06) instead of a child process. */
+  inProcess?: boolean;
   keep?: boolean;
   log?: (line: string) => void;
 };
 
-type ApiFigures = Summary & { errors: number; skipped: number; seconds: number; requests: number; loopDelayP99Ms: number };
+type ApiFigures = Summary & { errors: number; skipped: number; seconds: number; requests: number; loopDelayP99Ms: number; loopDelayMaxMs: number };
 
 export type PurgeBenchResult = {
   expiredSessions: number;
@@ -70,6 +80,8 @@ export type PurgeBenchResult = {
   /** Live rows untouched, nothing expired left, exactly the expired rows deleted. */
   ok: boolean;
   secondRunRows: number;
+  /** The purge's own process (child mode): CPU, event-loop delay over the run. */
+  purgeProcess: ProcStats | null;
   api: null | { ratePerSecond: number; idle: ApiFigures; during: ApiFigures; p99Ratio: number | null };
   load: ReturnType<typeof machineLoad>;
 };
@@ -98,25 +110,25 @@ export async function runPurgeBench(opts: PurgeOptions): Promise<PurgeBenchResul
     RATE_LIMIT_INTERNAL: '100000000',
   });
   const config = loadConfig(env);
-  const lines: Record<string, unknown>[] = [];
-  const log = createLogger({
-    level: 'info',
-    stream: new Writable({
-      write(chunk: Buffer, _e, cb) {
-        for (const l of chunk.toString().split('\n')) if (l.trim()) lines.push(JSON.parse(l));
-        cb();
-      },
-    }),
-  });
+  const { log, lines } = collectingLogger('info');
   const { deps, close } = createDeps(config, { log });
   const { sql } = deps;
   let api: ReturnType<typeof startProcess> | null = null;
   try {
     const t0 = Date.now();
-    await load(deps.sql, expiredSessions, total);
-    const hammerIds = opts.hammer ? await loadHammerSessions(deps.sql) : [];
+    // One connection without the backend's 30 s statement timeout: a busy machine exceeds it.
+    const loader = await sql.reserve();
+    let hammerIds: string[] = [];
+    try {
+      await loader.unsafe('set statement_timeout = 0');
+      await load(loader, expiredSessions, total);
+      if (opts.hammer) hammerIds = await loadHammerSessions(loader);
+      await loader.unsafe('vacuum analyze');
+      await loader.unsafe('reset statement_timeout');
+    } finally {
+      loader.release();
+    }
     const keys = await loadRedis(deps);
-    await sql.unsafe('vacuum analyze');
     const before = await liveCounts(deps.sql);
     const loadSeconds = round2((Date.now() - t0) / 1000);
     out(`purge bench: loaded in ${loadSeconds} s (+ ${keys} Redis keys), ${machine()}`);
@@ -139,7 +151,15 @@ export async function runPurgeBench(opts: PurgeOptions): Promise<PurgeBenchResul
           stop: async (): Promise<ApiFigures> => {
             const r = await h.stop();
             loop.disable();
-            return { ...summarize(r.latencies), errors: r.errors, skipped: r.skipped, seconds: round2(r.seconds), requests: r.latencies.length, loopDelayP99Ms: round2(loop.percentile(99) / 1e6) };
+            return {
+              ...summarize(r.latencies),
+              errors: r.errors,
+              skipped: r.skipped,
+              seconds: round2(r.seconds),
+              requests: r.latencies.length,
+              loopDelayP99Ms: round2(loop.percentile(99) / 1e6),
+              loopDelayMaxMs: round2(loop.max / 1e6),
+            };
           },
         };
       };
@@ -150,24 +170,38 @@ export async function runPurgeBench(opts: PurgeOptions): Promise<PurgeBenchResul
       const idleRun = run();
       await sleep((opts.idleSeconds ?? 10) * 1000);
       const idle = await idleRun.stop();
-      out(`purge bench: API idle  p50 ${idle.p50} ms  p95 ${idle.p95} ms  p99 ${idle.p99} ms  (${idle.requests} requests, ${idle.errors} errors)`);
+      out(`purge bench: API idle  p50 ${idle.p50} ms  p95 ${idle.p95} ms  p99 ${idle.p99} ms  (${idle.requests} requests, ${idle.errors} errors; this process's event-loop delay p99 ${idle.loopDelayP99Ms} max ${idle.loopDelayMaxMs} ms)`);
       hammer = { idle, start: run };
     }
 
     const machineAtPurge = machineLoad();
-    const during = hammer?.start();
-    const result = await runPurge(deps);
+    const purgeEnv = { ...env, ...(opts.rate === undefined ? {} : { BENCH_PURGE_RATE: String(opts.rate) }) };
+    let during: ReturnType<NonNullable<typeof hammer>['start']> | undefined;
+    let purged: ChildOutcome;
+    let purgeProcess: ProcStats | null = null;
+    if (opts.inProcess) {
+      during = hammer?.start();
+      const result = await runPurge(deps, { maxRowsPerSecond: opts.rate });
+      purged = { result, tables: tableLines(lines) };
+    } else {
+      const child = startProcess('bench/purge.ts', { ...purgeEnv, BENCH_PURGE_CHILD: '1' }, 'purge');
+      const done = waitForOutput(child, /PURGE_RESULT .*\n/, 900_000);
+      await waitForOutput(child, /purge ready/, 60_000);
+      during = hammer?.start();
+      purged = JSON.parse((await done).slice('PURGE_RESULT '.length)) as ChildOutcome;
+      purgeProcess = await procStats(child.pid!);
+      await stopProcess(child);
+    }
     const duringFigures = await during?.stop();
+    const { result, tables } = purged;
     const rows = Object.values(result.counts).reduce((a, b) => a + b, 0);
     const seconds = result.durationMs / 1000;
-    const tables = lines
-      .filter((x) => x.message === 'retention purge table')
-      .map((l) => ({ table: String(l.table), count: Number(l.count), ms: l.ms === null ? null : Number(l.ms) }));
     for (const t of tables) out(`  ${t.table.padEnd(26)} ${String(t.count).padStart(9)}  ${t.ms === null ? '' : `${t.ms} ms`}`);
     out(`  redis keys                 ${String(result.redisKeys).padStart(9)}`);
-    out(`purge bench: ${rows} rows in ${seconds.toFixed(2)} s = ${Math.round(rows / seconds)} rows/s (batch ${batch}); ${machine()}`);
+    out(`purge bench: ${rows} rows in ${seconds.toFixed(2)} s = ${Math.round(rows / seconds)} rows/s (batch ${batch}, ${opts.inProcess ? 'in this process' : 'child process'}, rate cap ${opts.rate ?? 'default'}); ${machine()}`);
+    if (purgeProcess) out(`purge bench: purge process ${purgeProcess.cpuS} CPU-s, event-loop delay p99 ${purgeProcess.eld?.p99 ?? '?'} ms`);
     if (duringFigures) {
-      out(`purge bench: API during p50 ${duringFigures.p50} ms  p95 ${duringFigures.p95} ms  p99 ${duringFigures.p99} ms  (${duringFigures.requests} requests, ${duringFigures.errors} errors)`);
+      out(`purge bench: API during p50 ${duringFigures.p50} ms  p95 ${duringFigures.p95} ms  p99 ${duringFigures.p99} ms  (${duringFigures.requests} requests, ${duringFigures.errors} errors; this process's event-loop delay p99 ${duringFigures.loopDelayP99Ms} max ${duringFigures.loopDelayMaxMs} ms)`);
     }
 
     const after = await liveCounts(deps.sql);
@@ -178,7 +212,7 @@ export async function runPurgeBench(opts: PurgeOptions): Promise<PurgeBenchResul
     const ok = JSON.stringify(before) === JSON.stringify(after) && left[0]!.n === 0 && rows === expiredSessions * ROWS_PER_SESSION;
     if (JSON.stringify(before) !== JSON.stringify(after)) out(`purge bench: live rows before ${JSON.stringify(before)}`);
     out(`purge bench: live rows ${JSON.stringify(after)}; expired left ${left[0]!.n}; ${ok ? 'OK' : 'MISMATCH'}`);
-    const again = await runPurge(deps);
+    const again = await runPurge(deps, { maxRowsPerSecond: 0 });
     const secondRunRows = Object.values(again.counts).reduce((a, b) => a + b, 0);
     out(`purge bench: second run ${secondRunRows} rows`);
     return {
@@ -193,6 +227,7 @@ export async function runPurgeBench(opts: PurgeOptions): Promise<PurgeBenchResul
       redisKeys: result.redisKeys,
       ok,
       secondRunRows,
+      purgeProcess,
       api:
         hammer && duringFigures
           ? {
@@ -215,6 +250,47 @@ export async function runPurgeBench(opts: PurgeOptions): Promise<PurgeBenchResul
       await db.drop();
       await redis.drop();
     }
+  }
+}
+
+type ChildOutcome = { result: PurgeResult; tables: PurgeBenchResult['tables'] };
+
+const tableLines = (lines: Record<string, unknown>[]): PurgeBenchResult['tables'] =>
+  lines
+    .filter((x) => x.message === 'retention purge table')
+    .map((l) => ({ table: String(l.table), count: Number(l.count), ms: l.ms === null ? null : Number(l.ms) }));
+
+/** Collects the JSON log lines a logger writes (the purge's per-table lines are read from them). */
+function collectingLogger(level: string): { log: ReturnType<typeof createLogger>; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const log = createLogger({
+    level,
+    stream: new Writable({
+      write(chunk: Buffer, _e, cb) {
+        for (const l of chunk.toString().split('\n')) if (l.trim()) lines.push(JSON.parse(l));
+        cb();
+      },
+    }),
+  });
+  return { log, lines };
+}
+
+/**
+ * The child-process mode (BENCH_PURGE_CHILD=1): connects like the backend, says "purge ready",
+ * runs the purge once and prints `PURGE_RESULT <json>`.
+ */
+async function purgeChild(): Promise<void> {
+  const { log, lines } = collectingLogger('info');
+  const { deps, close } = createDeps(loadConfig(), { log });
+  try {
+    await deps.sql`select 1`;
+    await deps.redis.ping();
+    process.stdout.write('purge ready\n');
+    const rate = process.env.BENCH_PURGE_RATE;
+    const result = await runPurge(deps, rate === undefined ? {} : { maxRowsPerSecond: Number(rate) });
+    process.stdout.write(`PURGE_RESULT ${JSON.stringify({ result, tables: tableLines(lines) } satisfies ChildOutcome)}\n`);
+  } finally {
+    await close();
   }
 }
 
@@ -323,7 +399,15 @@ async function liveCounts(sql: Sql) {
 }
 
 
-if (require.main === module) {
+if (require.main === module && process.env.BENCH_PURGE_CHILD === '1') {
+  purgeChild().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`purge child: ${(err as Error).stack ?? err}\n`);
+      process.exit(1);
+    },
+  );
+} else if (require.main === module) {
   installSignalCleanup();
   runPurgeBench({
     rows: Number(arg('rows', '1000000')),
@@ -331,6 +415,8 @@ if (require.main === module) {
     live: Number(arg('live', '0.1')),
     hammer: Number(arg('hammer', '0')),
     idleSeconds: Number(arg('idle', '10')),
+    rate: process.argv.includes('--rate') ? Number(arg('rate', '0')) : undefined,
+    inProcess: process.argv.includes('--in-process'),
     keep: process.argv.includes('--keep'),
   })
     .then((r) => {

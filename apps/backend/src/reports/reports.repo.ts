@@ -45,6 +45,12 @@ export function toReport(r: ReportRow): WeeklyReport {
   };
 }
 
+/** The columns of a ReportRow: not `*`, which also carries the search vector (a long text nobody reads here). */
+const REPORT_COLUMNS = [
+  'id', 'store_id', 'analysis_week', 'total_feedback_count', 'average_quality_score', 'positive_trends', 'negative_issues', 'new_issues',
+  'department_insights', 'historical_comparison', 'predictive_insights', 'actionable_recommendations', 'report_metadata', 'generated_at',
+] as const satisfies ReadonlyArray<keyof ReportRow>;
+
 /** One report per store and week: a rebuild replaces it. */
 export async function upsertReport(sql: Sql, r: NewReport): Promise<ReportRow> {
   const j = (v: unknown) => sql.json(v as Parameters<typeof sql.json>[0]);
@@ -61,7 +67,7 @@ export async function upsertReport(sql: Sql, r: NewReport): Promise<ReportRow> {
       department_insights = excluded.department_insights, historical_comparison = excluded.historical_comparison,
       predictive_insights = excluded.predictive_insights, actionable_recommendations = excluded.actionable_recommendations,
       report_metadata = excluded.report_metadata, generated_at = now()
-    returning *`;
+    returning ${sql(REPORT_COLUMNS)}`;
   return row!;
 }
 

@@ -1,7 +1,7 @@
 import type { WeeklyReport } from '@samtal/types';
 import type { Deps } from '../deps';
 import { notFound } from '../http/errors';
-import { weekFigures, weekSummaries, windowFigures } from './report-figures';
+import { loadReportInputs } from './report-figures';
 import { REPORT_PROMPT_VERSION, type ReportProse, writeReportProse } from './report-prose';
 import { type ReportRow, toReport, upsertReport } from './reports.repo';
 import { lastCompleteWeek, type Week, weekOf, weeksBefore } from './week';
@@ -30,28 +30,19 @@ export function sameIssue(a: string, b: string): boolean {
 
 export async function buildWeeklyReport(ctx: Ctx, storeId: string, week: Week): Promise<ReportRow> {
   const started = performance.now();
-  const [store] = await ctx.sql<{ name: string; departments: unknown }[]>`
-    select s.name, p.departments from stores s left join business_context_profiles p on p.store_id = s.id where s.id = ${storeId}`;
-  if (!store) throw notFound('store', storeId);
   const tz = ctx.config.TZ_CALLS;
-  const figures = await weekFigures(ctx.sql, storeId, week);
-  const prev = weeksBefore(week, 1, tz);
-  const [previous, four, twelve] = await Promise.all([
-    windowFigures(ctx.sql, storeId, prev.start, week.start, 1),
-    windowFigures(ctx.sql, storeId, weeksBefore(week, 4, tz).start, week.start, 4),
-    windowFigures(ctx.sql, storeId, weeksBefore(week, 12, tz).start, week.start, 12),
-  ]);
+  const before = { previous: weeksBefore(week, 1, tz), four: weeksBefore(week, 4, tz).start, twelve: weeksBefore(week, 12, tz).start };
+  const inputs = await loadReportInputs(ctx.sql, storeId, week, before, SUMMARIES_FOR_PROSE);
+  if (!inputs) throw notFound('store', storeId);
+  const { store, figures, windows, summaries } = inputs;
   let prose = EMPTY_PROSE;
   let model: string | null = null;
   let tokens = 0;
   if (figures.feedbackCount > 0) {
-    const summaries = await weekSummaries(ctx.sql, storeId, week, SUMMARIES_FOR_PROSE);
     const departments = Array.isArray(store.departments) ? (store.departments as string[]) : [];
     ({ prose, model, tokens } = await writeReportProse(ctx, { storeName: store.name, departments, week: week.isoWeek, figures, summaries }));
   }
-  const [before] = await ctx.sql<{ negative_issues: string[] }[]>`
-    select negative_issues from weekly_analysis_reports where store_id = ${storeId} and analysis_week = ${prev.monday}`;
-  const newIssues = prose.negative_issues.filter((i) => !(before?.negative_issues ?? []).some((b) => sameIssue(i, b)));
+  const newIssues = prose.negative_issues.filter((i) => !inputs.previousIssues.some((b) => sameIssue(i, b)));
   const row = await upsertReport(ctx.sql, {
     store_id: storeId,
     analysis_week: week.monday,
@@ -62,9 +53,9 @@ export async function buildWeeklyReport(ctx: Ctx, storeId: string, week: Week): 
     new_issues: newIssues,
     department_insights: figures.departments,
     historical_comparison: {
-      previous_week: { feedback_count: previous.count, average_quality: previous.avgQuality },
-      four_week_average: { feedback_count: four.count, average_quality: four.avgQuality },
-      twelve_week_average: { feedback_count: twelve.count, average_quality: twelve.avgQuality },
+      previous_week: { feedback_count: windows.previous.count, average_quality: windows.previous.avgQuality },
+      four_week_average: { feedback_count: windows.four.count, average_quality: windows.four.avgQuality },
+      twelve_week_average: { feedback_count: windows.twelve.count, average_quality: windows.twelve.avgQuality },
     },
     predictive_insights: prose.predictive_insights,
     actionable_recommendations: prose.actionable_recommendations,

@@ -25,6 +25,9 @@ import {
  * session and are never touched. A Postgres advisory lock keeps two instances from running at
  * once; the loser returns `skipped`. Re-running is safe: a finished run leaves nothing past
  * `now`, and an interrupted one is finished by the next.
+ *
+ * It shares the machine with the API (ROLE=all shares its process too), so it is paced (a rows/s
+ * ceiling, waits between batches) and hands Redis its keys in short commands.
  */
 
 /** The Redis keys of a session, as erase.ts defines them (re-exported for callers of the purge). */
@@ -33,7 +36,31 @@ export { sessionKeys } from './erase';
 /** Name of the advisory lock (hashed to a bigint in SQL). Tests take it to simulate another instance. */
 export const PURGE_LOCK_NAME = 'samtal:retention:purge';
 
-export type PurgeOptions = { now?: Date; batchSize?: number };
+/**
+ * Default ceiling on the purge's pace, rows a second (every table's rows and blanked numbers
+ * counted, from the start of the run). The child tables go at ~285k rows/s on 2 cores and the
+ * sessions (8 foreign-key cascades a row) at ~10k rows/s, ~120k rows/s over a million rows
+ * (bench/purge.ts, 2026-12-06). The ceiling spreads the fast phases out, giving the API some of the
+ * Postgres core between batches; the pace is cumulative, so it never waits once the slow phases
+ * have put the run behind it, and a busy machine, where the purge is slower anyway, never waits. A
+ * ceiling of 80k left 63k rows/s on a quiet machine and 39k on a busy one: too close to the 50k
+ * floor we promise.
+ */
+export const PURGE_MAX_ROWS_PER_SECOND = 150_000;
+
+/**
+ * Sessions per Redis UNLINK: a batch's keys go in short commands one after another, not all at
+ * once, so Redis (single-threaded) answers the API's commands between them and this process never
+ * builds a 30,000-key pipeline in one tick.
+ */
+const SESSIONS_PER_UNLINK = 100;
+
+export type PurgeOptions = {
+  now?: Date;
+  batchSize?: number;
+  /** Pace ceiling in rows/s; 0 = unpaced. Default {@link PURGE_MAX_ROWS_PER_SECOND}. */
+  maxRowsPerSecond?: number;
+};
 
 export type PurgeResult = {
   /** Another instance holds the lock; nothing was done. */
@@ -53,6 +80,8 @@ export async function runPurge(ctx: Ctx, opts: PurgeOptions = {}): Promise<Purge
   const now = opts.now ?? ctx.clock();
   const batchSize = opts.batchSize ?? ctx.config.PURGE_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`purge batch size must be a positive integer, got ${batchSize}`);
+  const maxRate = opts.maxRowsPerSecond ?? PURGE_MAX_ROWS_PER_SECOND;
+  if (!(maxRate >= 0)) throw new Error(`purge rate must be 0 (unpaced) or positive, got ${maxRate}`);
   const counts = Object.fromEntries(PURGE_TABLES.map((t) => [t, 0])) as Record<PurgeTable, number>;
   /** Time of each table's phase; analysis_runs go within the sessions phase. */
   const phaseMs: Partial<Record<PurgeTable, number>> = {};
@@ -73,24 +102,29 @@ export async function runPurge(ctx: Ctx, opts: PurgeOptions = {}): Promise<Purge
       return { skipped: true, counts, redisKeys: 0, durationMs: performance.now() - started };
     }
     let redisKeys = 0;
+    const pace = pacer(maxRate);
+    const drain = (batch: () => Promise<Batch>) => drainBatches(batchSize, pace, batch);
     try {
       for (const table of CHILD_TABLES) {
         await timed(table, async () => {
-          counts[table] += await drain(batchSize, () => deleteExpiredChildren(conn, table, now, batchSize));
+          counts[table] += await drain(() => deleteExpiredChildren(conn, table, now, batchSize));
         });
       }
       await timed('feedback_call_sessions', () =>
-        drain(batchSize, async () => {
+        drain(async () => {
           const batch = await deleteExpiredSessions(conn, now, batchSize);
           for (const [table, n] of Object.entries(batch.counts)) counts[table as PurgeTable] += n;
           // After the rows' commit: a crash in between leaves keys that expire on their own TTL
           // (call state 6 h, finalisation locks 5 min), never rows whose keys are gone.
-          redisKeys += await deleteSessionKeys(ctx, batch.ids);
-          return batch.ids.length;
+          for (let i = 0; i < batch.ids.length; i += SESSIONS_PER_UNLINK) {
+            redisKeys += await deleteSessionKeys(ctx, batch.ids.slice(i, i + SESSIONS_PER_UNLINK));
+          }
+          // Paced by every row the batch took (the session and what went with it), not only sessions.
+          return { n: batch.ids.length, rows: Object.values(batch.counts).reduce((a, b) => a + b, 0) };
         }),
       );
       await timed('customer_verifications', async () => {
-        counts.customer_verifications += await drain(batchSize, () => clearExpiredVerificationPhones(conn, now, batchSize));
+        counts.customer_verifications += await drain(() => clearExpiredVerificationPhones(conn, now, batchSize));
       });
     } finally {
       await conn`select pg_advisory_unlock(hashtextextended(${PURGE_LOCK_NAME}, 0))`.catch(() => undefined);
@@ -109,6 +143,7 @@ export async function runPurge(ctx: Ctx, opts: PurgeOptions = {}): Promise<Purge
       durationMs: Math.round(durationMs),
       rowsPerSecond: durationMs > 0 ? Math.round((rows / durationMs) * 1000) : null,
       batchSize,
+      maxRowsPerSecond: maxRate || null,
       expiredBefore: now.toISOString(),
     });
     return { skipped: false, counts, redisKeys, durationMs };
@@ -118,12 +153,31 @@ export async function runPurge(ctx: Ctx, opts: PurgeOptions = {}): Promise<Purge
   }
 }
 
+/**
+ * Waits, after a batch, until the rows done so far fit the pace (`rows` at `rate` rows/s since the
+ * first batch). Never waits when the purge is slower than the pace, and 0 turns it off.
+ */
+function pacer(rate: number): (rows: number, last: boolean) => Promise<void> {
+  const started = performance.now();
+  let done = 0;
+  return async (rows, last) => {
+    done += rows;
+    if (rate <= 0 || last) return;
+    const wait = started + (done / rate) * 1000 - performance.now();
+    if (wait >= 1) await new Promise((r) => setTimeout(r, wait));
+  };
+}
+
+type Batch = number | { n: number; rows: number };
+
 /** Repeats one batch until a batch comes back short (rows skipped as locked wait for the next run). */
-async function drain(batchSize: number, batch: () => Promise<number>): Promise<number> {
+async function drainBatches(batchSize: number, pace: (rows: number, last: boolean) => Promise<void>, batch: () => Promise<Batch>): Promise<number> {
   let total = 0;
   for (;;) {
-    const n = await batch();
+    const b = await batch();
+    const { n, rows } = typeof b === 'number' ? { n: b, rows: b } : b;
     total += n;
+    await pace(rows, n < batchSize);
     if (n < batchSize) return total;
   }
 }
