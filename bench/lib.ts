@@ -126,6 +126,9 @@ export type ProcStats = {
   cpuS: number;
   rssMiB: number;
   heapMiB: number;
+  heapTotalMiB?: number;
+  externalMiB?: number;
+  arrayBuffersMiB?: number;
 };
 
 /** A child's own figures since its last reset (bench/proc-stats.cjs); `reset` starts a new window. */

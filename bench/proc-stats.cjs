@@ -41,6 +41,9 @@ const snapshot = () => {
     cpuS: Math.round((cpu.user + cpu.system) / 1e4) / 100,
     rssMiB: Math.round((mem.rss / 1048576) * 10) / 10,
     heapMiB: Math.round((mem.heapUsed / 1048576) * 10) / 10,
+    heapTotalMiB: Math.round((mem.heapTotal / 1048576) * 10) / 10,
+    externalMiB: Math.round((mem.external / 1048576) * 10) / 10,
+    arrayBuffersMiB: Math.round((mem.arrayBuffers / 1048576) * 10) / 10,
   };
 };
 

@@ -503,7 +503,7 @@ function printLevel(r: LevelResult): void {
   ];
   for (const p of [r.bare, r.backend]) {
     for (const [name, st] of Object.entries(p.processes)) {
-      if (st) lines.push(`  ${p.server} phase, ${name.padEnd(34)} CPU ${st.cpuS} s  ELU ${st.elu}  event-loop delay p50 ${st.eld?.p50} / p99 ${st.eld?.p99} / max ${st.eld?.max} ms  RSS ${st.rssMiB} MiB`);
+      if (st) lines.push(`  ${p.server} phase, ${name.padEnd(34)} CPU ${st.cpuS} s  ELU ${st.elu}  event-loop delay p50 ${st.eld?.p50} / p99 ${st.eld?.p99} / max ${st.eld?.max} ms  RSS ${st.rssMiB} MiB (heap ${st.heapMiB}/${st.heapTotalMiB}, external ${st.externalMiB} MiB)`);
     }
   }
   const st = r.backend.stores;
