@@ -104,8 +104,7 @@ export const ConfigSchema = z
     ROLE: Role.default('all'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     PUBLIC_BASE_URL: httpUrl,
-    /** Diagnostics: time every 46elks webhook phase by phase and write the records here on shutdown (observability/trace.ts). */
-    TRACE_FILE: optional(z.string().min(1)),
+    TRACE_FILE: optional(z.string().min(1)), // diagnostics: per-phase webhook timings, written on shutdown (trace.ts)
     LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
     JSON_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'expected a size like 100kb or 1mb').default('256kb'),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
@@ -164,29 +163,17 @@ export const ConfigSchema = z
     OPENAI_TTS_MODEL: z.string().min(1).default('gpt-4o-mini-tts'),
     OPENAI_TTS_VOICE: z.string().min(1).default('coral'),
 
-    /**
-     * How a call's conversation runs: `record` (46elks plays prompts and records answers: the default
-     * until the live probe in the README has been done), `realtime` (46elks' realtime WebSocket bridged
-     * to the OpenAI Realtime API), `auto` (realtime while it is healthy and under REALTIME_MAX_CALLS,
-     * else record). The record loop is always the fallback of a realtime leg that fails.
-     */
+    /** record | realtime | auto (realtime while healthy and under REALTIME_MAX_CALLS); README "Two transports". */
     CALL_TRANSPORT: z.enum(['record', 'realtime', 'auto']).default('record'),
-    /** Our 46elks WebSocket number: a `connect` to it opens the realtime socket (46elks dashboard setting). */
+    /** Our 46elks WebSocket number, and the secret path segment of the socket it connects to. */
     ELKS_WEBSOCKET_NUMBER: optional(e164),
-    /** The secret path segment of the socket 46elks connects to: wss://<PUBLIC_BASE_URL host>/realtime/46elks/<secret>. */
     REALTIME_PATH_SECRET: optional(secret(32)),
     OPENAI_REALTIME_MODEL: z.string().min(1).default('gpt-realtime-2.1-mini'),
     OPENAI_REALTIME_VOICE: z.string().min(1).default('marin'),
     OPENAI_REALTIME_TRANSCRIBE_MODEL: z.string().min(1).default('gpt-realtime-whisper'),
-    /**
-     * Share of calls (0–100, by a hash of the session id: a customer keeps it across retries) that
-     * CALL_TRANSPORT=realtime|auto sends to the realtime transport; the rest take the record loop.
-     */
-    REALTIME_PERCENT: z.coerce.number().int().min(0).max(100).default(100),
-    /** Realtime calls at once across the deployment before `auto` sends calls to the record loop. */
-    REALTIME_MAX_CALLS: z.coerce.number().int().min(1).default(200),
-    /** USD → SEK for the realtime cost estimate shown per call and in /metrics. */
-    USD_TO_SEK: z.coerce.number().positive().default(10.5),
+    REALTIME_PERCENT: z.coerce.number().int().min(0).max(100).default(100), // share of calls (by session) on realtime/auto
+    REALTIME_MAX_CALLS: z.coerce.number().int().min(1).default(200), // live realtime calls before `auto` uses the record loop
+    USD_TO_SEK: z.coerce.number().positive().default(10.5), // for the realtime cost estimate
 
     ADMIN_API_KEY: secret(),
     /** Bearer token a Prometheus scraper may use for GET /metrics (the X-API-Key works too). */

@@ -23,18 +23,11 @@ export type ElksOutbound =
   | { t: 'bye' };
 
 /**
- * What a dialogue tool returns; sent to the model as the `function_call_output` (JSON). `say` is the
- * next line, `expect` what the customer's next answer is for; `end: true` makes the bridge end the
- * call once that line has been played. `end_call` answers `{ ok: true }`.
+ * What a dialogue tool returns (conversation/realtime-dialogue.ts runs the tools); sent to the model as
+ * the `function_call_output` (JSON). `say` is the next line, `expect` what the customer's next answer is
+ * for; `end: true` makes the bridge end the call once that line has been played; `end_call` answers `{ ok }`.
  */
-export type ToolOutput = {
-  say?: string;
-  expect?: 'consent' | 'answer' | 'end';
-  question_index?: number;
-  end?: boolean;
-  reason?: string;
-  ok?: boolean;
-};
+export type { DialogueToolOutput as ToolOutput } from '../conversation/realtime-dialogue';
 
 /** One finished utterance for the transcript. `timestampMs` is audio time (caller audio since `hello`). */
 export type Utterance = {
