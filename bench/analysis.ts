@@ -158,7 +158,11 @@ export async function runAnalysisBench(opts: { calls: number; concurrencies?: nu
 
 if (require.main === module) {
   installSignalCleanup();
-  runAnalysisBench({ calls: Number(arg('calls', '200')), inlineSimulator: process.argv.includes('--inline-sim') })
+  runAnalysisBench({
+    calls: Number(arg('calls', '200')),
+    concurrencies: arg('concurrency', '1,4').split(',').map(Number),
+    inlineSimulator: process.argv.includes('--inline-sim'),
+  })
     .then((r) => process.stdout.write(`${r.lines.join('\n')}\n`))
     .catch((err: unknown) => {
       process.stderr.write(`bench failed: ${(err as Error).stack ?? err}\n`);
