@@ -573,3 +573,38 @@ export async function startStoreProbe(databaseUrl: string): Promise<{ stop: () =
     },
   };
 }
+
+/** A verified purchase, as the Supabase database webhook sends it: POST /webhooks/verification → the call session id. */
+export async function fireVerification(base: string, secret: string, storeId: string, phone: string, amount: number): Promise<string> {
+  const now = new Date().toISOString();
+  const res = await fetch(`${base}/webhooks/verification`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+    body: JSON.stringify({
+      type: 'INSERT',
+      table: 'customer_verifications',
+      schema: 'public',
+      old_record: null,
+      record: {
+        id: crypto.randomUUID(),
+        store_id: storeId,
+        phone_number: phone,
+        transaction_amount: amount,
+        transaction_time: now,
+        verification_status: 'verified',
+        verified_at: now,
+      },
+    }),
+  });
+  if (!res.ok) throw new Error(`POST /webhooks/verification answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  return ((await res.json()) as { call_session_id: string }).call_session_id;
+}
+
+/** GET/POST a JSON endpoint; a non-2xx answer throws with its status and body. */
+export async function json<T>(url: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(url, init);
+  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  return (await res.json()) as T;
+}
+
+export const jsonPost = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -39,6 +39,9 @@ import { FRAME_MS, SAMPLE_RATE } from '../apps/simulator/src/openai/realtime/vad
 import { SimulatorOptionsSchema } from '../apps/simulator/src/options';
 import {
   arg,
+  json,
+  jsonPost,
+  fireVerification,
   backendEnv,
   buildBackend,
   cleanupAll,
@@ -175,12 +178,6 @@ type SimCall = {
   realtime: RealtimeRecord | null;
 };
 
-async function json<T>(url: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(url, init);
-  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
-  return (await res.json()) as T;
-}
-const jsonPost = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const phone = (block: number, i: number) => `+4670${block}${String(100000 + i).slice(-6)}`;
 
 /** One simulator process (the CLI serves both the 46elks and the OpenAI side; the bench uses one side of each). */
@@ -332,28 +329,7 @@ export async function runRealtimeBench(opts: RealtimeBenchOptions): Promise<Real
     await waitForHttp(`${base}/ready`, 90_000);
     await json(`${sim.elks}/sim/websocket-numbers`, jsonPost({ number: WEBSOCKET_NUMBER, websocket_url: `${base.replace(/^http/, 'ws')}/realtime/46elks/${PATH_SECRET}` }));
 
-    const verify = async (to: string, i: number): Promise<string> => {
-      const body = await json<{ call_session_id: string }>(`${base}/webhooks/verification`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${env.VERIFICATION_WEBHOOK_SECRET}` },
-        body: JSON.stringify({
-          type: 'INSERT',
-          table: 'customer_verifications',
-          schema: 'public',
-          old_record: null,
-          record: {
-            id: crypto.randomUUID(),
-            store_id: GROCERY,
-            phone_number: to,
-            transaction_amount: 200 + i,
-            transaction_time: new Date().toISOString(),
-            verification_status: 'verified',
-            verified_at: new Date().toISOString(),
-          },
-        }),
-      });
-      return body.call_session_id;
-    };
+    const verify = (to: string, i: number) => fireVerification(base, env.VERIFICATION_WEBHOOK_SECRET, GROCERY, to, 200 + i);
     const statuses = async (ids: string[]) =>
       Object.fromEntries(
         (

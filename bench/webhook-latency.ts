@@ -26,6 +26,9 @@ import postgres from 'postgres';
 import {
   type Summary,
   arg,
+  fireVerification,
+  json,
+  jsonPost,
   backendEnv,
   buildBackend,
   cleanupAll,
@@ -164,11 +167,6 @@ type SimCall = {
   webhooks: Array<{ kind: Kind; latencyMs: number; status: number | null }>;
 };
 
-async function json<T>(url: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(url, init);
-  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
-  return (await res.json()) as T;
-}
 
 /**
  * One simulator process. The bench runs two: the 46elks load generator (it places the calls, plays the
@@ -302,7 +300,6 @@ async function barePhase(simCalls: number, o: Required<Omit<WebhookOptions, 'sim
   }
 }
 
-const jsonPost = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const cpuDelta = (pid: number, before: number | null) => {
   const now = procCpuSeconds(pid);
   return now === null || before === null ? null : round2(now - before);
@@ -346,28 +343,7 @@ async function backendPhase(simCalls: number, o: Required<Omit<WebhookOptions, '
   try {
     await waitForHttp(`http://127.0.0.1:${port}/ready`, 60_000);
     const base = `http://127.0.0.1:${port}`;
-    const verify = async (to: string, i: number): Promise<string> => {
-      const body = await json<{ call_session_id: string }>(`${base}/webhooks/verification`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${env.VERIFICATION_WEBHOOK_SECRET}` },
-        body: JSON.stringify({
-          type: 'INSERT',
-          table: 'customer_verifications',
-          schema: 'public',
-          old_record: null,
-          record: {
-            id: crypto.randomUUID(),
-            store_id: GROCERY,
-            phone_number: to,
-            transaction_amount: 200 + i,
-            transaction_time: new Date().toISOString(),
-            verification_status: 'verified',
-            verified_at: new Date().toISOString(),
-          },
-        }),
-      });
-      return body.call_session_id;
-    };
+    const verify = (to: string, i: number) => fireVerification(base, env.VERIFICATION_WEBHOOK_SECRET, GROCERY, to, 200 + i);
     const sessionsDone = async (ids: string[], deadline: number): Promise<Record<string, number>> => {
       for (;;) {
         const rows = await sql<{ status: string; n: number }[]>`
