@@ -34,7 +34,9 @@ const PERCENT = /%(2[0BDEF89]|C2%A0|E2%80%9[34]|E2%88%92)/gi;
 const DECODED: Record<string, string> = { '20': ' ', '2B': '+', '2D': '-', '2E': '.', '2F': '/', '28': '(', '29': ')', 'C2%A0': ' ' };
 const DATA = new RegExp(
   [
-    '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}',
+    // UUIDs, and the fuzz drill's mangled ones (a group a character short or long): five dashed hex
+    // groups with a 10–14-character tail are never a phone number
+    '[0-9a-f]{6,10}-[0-9a-f]{3,5}-[0-9a-f]{3,5}-[0-9a-f]{3,5}-[0-9a-f]{10,14}',
     '(?<![0-9a-z])(?=\\d*[a-f])[0-9a-f]{16,}(?![0-9a-z])',
     '(?<!\\d)\\d{4}-\\d\\d-\\d\\d(?:[t ]\\d\\d:\\d\\d(?::\\d\\d(?:[.,]\\d+)?)?(?:z|[+-]\\d\\d(?::?\\d\\d)?)?)?',
     '(?<![\\d:])\\d{1,2}:\\d\\d(?::\\d\\d)?(?:[.,]\\d+)?',
