@@ -8,11 +8,14 @@
  *   npx tsx bench/analysis.ts --calls 500
  *   npx tsx bench/analysis.ts --inline-sim   # the simulator in this process (as before: it then
  *                                            # shares the worker's event loop and CPU)
+ *   npx tsx bench/analysis.ts --in-process   # the worker in this process under tsx, instead of the
+ *                                            # compiled backend as a ROLE=worker process of its own
  *
  * `runAnalysisBench` returns the figures (bench/run.ts, stage c).
  *
  * Needs the local Postgres and Redis (as `npm test`); uses a throwaway database and Redis prefix.
  */
+import os from 'node:os';
 import { startSimulators } from '@samtal/simulator';
 import { analyzeSession } from '../apps/backend/src/analysis/analyze-session';
 import { createDeps, type Deps } from '../apps/backend/src/deps';
@@ -23,7 +26,23 @@ import { testConfig } from '../apps/backend/test/helpers/env';
 import { createTestDatabase, ensureTemplate } from '../apps/backend/test/helpers/pg';
 import { dropPrefix, uniquePrefix } from '../apps/backend/test/helpers/redis';
 import { GROCERY } from '../apps/backend/test/helpers/stack';
-import { arg, cleanupAll, cleanupDone, freePort, installSignalCleanup, onCleanup, startProcess, stopProcess, waitForHttp } from './lib';
+import {
+  arg,
+  backendEnv,
+  buildBackend,
+  cleanupAll,
+  cleanupDone,
+  cpuBetween,
+  cpuSnapshot,
+  freePort,
+  installSignalCleanup,
+  onCleanup,
+  procStats,
+  startCompiled,
+  startProcess,
+  stopProcess,
+  waitForHttp,
+} from './lib';
 
 const SENTENCES = [...ANSWERS.engagedGrocery, ...ANSWERS.negativeGrocery, ...ANSWERS.otherGrocery];
 
@@ -48,21 +67,41 @@ async function seedStore(deps: Deps): Promise<void> {
                     ${sql.json(['Butiken har ingen manuell fiskdisk'])}, ${sql.json(ALL_DAY as never)})`;
 }
 
-async function waitAllGraded(deps: Deps, ids: string[]): Promise<void> {
-  for (;;) {
-    const [r] = await deps.sql<{ n: number }[]>`
-      select count(*)::int as n from analysis_runs where call_session_id = any(${deps.sql.array(ids)}::uuid[]) and status in ('completed', 'failed')`;
-    if ((r?.n ?? 0) >= ids.length) return;
-    await new Promise((res) => setTimeout(res, 20));
-  }
+/** Finished analysis runs in the bench database (a seq scan of a few thousand rows: cheap enough to poll). */
+async function finishedRuns(deps: Deps): Promise<number> {
+  const [r] = await deps.sql<{ n: number }[]>`select count(*)::int as n from analysis_runs where status in ('completed', 'failed')`;
+  return r?.n ?? 0;
+}
+
+/**
+ * Waits until `count` more runs than `before` have finished. (Matching the ids with `= any(…)` cost
+ * Postgres 100 ms a poll — half of its CPU in the measured window went to the bench's own polling.)
+ */
+async function waitAllGraded(deps: Deps, before: number, count: number): Promise<void> {
+  while ((await finishedRuns(deps)) < before + count) await new Promise((res) => setTimeout(res, 20));
 }
 
 export type AnalysisBenchResult = {
   calls: number;
   /** One call at a time, in process: the overhead of one analysis. */
   sequential: { p50Ms: number; p95Ms: number; meanMs: number; callsPerSecond: number; llmP50Ms: number; llmP95Ms: number };
-  /** Through BullMQ: one worker at the given concurrency, from enqueue to the last grade. */
-  workers: Array<{ concurrency: number; seconds: number; callsPerSecond: number }>;
+  /**
+   * Through BullMQ: one worker at the given concurrency, from enqueue to the last grade. With
+   * `process` (the default) the worker is the backend compiled by tsc, started as `npm start` starts
+   * it (ROLE=worker) in a process of its own, and `cpuMsPerCall` / `elu` are that process's own.
+   */
+  workers: Array<{
+    concurrency: number;
+    seconds: number;
+    callsPerSecond: number;
+    cpuMsPerCall: number | null;
+    elu: number | null;
+    /** All cores' busy time over the window per graded call, and CPU-s per process (group) in it. */
+    machineCpuMsPerCall: number;
+    cpuSecondsBy: Record<string, number>;
+  }>;
+  /** Where the worker ran: 'process' (compiled, ROLE=worker) or 'in-process' (this bench's own event loop, under tsx). */
+  workerMode: 'process' | 'in-process';
   notCompleted: number;
   lines: string[];
 };
@@ -71,15 +110,36 @@ export type AnalysisBenchResult = {
  * The OpenAI simulator in a process of its own (default), so its grading heuristics (several ms of
  * CPU per request) don't run on the worker's event loop; `inline` runs it in this process instead.
  */
-async function openAiSimulator(inline: boolean): Promise<{ openaiUrl: string; stop: () => Promise<void> }> {
+async function openAiSimulator(inline: boolean): Promise<{ openaiUrl: string; pid?: number; stop: () => Promise<void> }> {
   if (inline) return startSimulators({ seed: 1 });
   const [elks, openai] = [await freePort(), await freePort()];
   const child = startProcess('apps/simulator/src/cli.ts', { SIM_ELKS_PORT: String(elks), SIM_OPENAI_PORT: String(openai), SIM_LOG: 'false', SIM_SEED: '1' }, 'simulator');
   await waitForHttp(`http://127.0.0.1:${elks}/sim/stats`);
-  return { openaiUrl: `http://127.0.0.1:${openai}/v1`, stop: () => stopProcess(child) };
+  return { openaiUrl: `http://127.0.0.1:${openai}/v1`, pid: child.pid, stop: () => stopProcess(child) };
 }
 
-export async function runAnalysisBench(opts: { calls: number; concurrencies?: number[]; inlineSimulator?: boolean }): Promise<AnalysisBenchResult> {
+let builtBackend: string | null = null;
+
+/** The compiled backend as a ROLE=worker process of its own; ready once its stats socket answers. */
+async function startWorkerProcess(env: Record<string, string>): Promise<{ pid: number; stop: () => Promise<void> }> {
+  builtBackend ??= buildBackend();
+  const child = startCompiled(builtBackend, backendEnv({ ...env, ROLE: 'worker', PORT: '0', PUBLIC_BASE_URL: 'http://127.0.0.1:1', LOG_LEVEL: 'warn' }), 'backend worker');
+  const deadline = Date.now() + 60_000;
+  while (!(await procStats(child.pid!))) {
+    if (child.exitCode !== null) throw new Error(`the worker process exited (${child.exitCode}) before it was ready`);
+    if (Date.now() > deadline) throw new Error('the worker process did not start within 60 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { pid: child.pid!, stop: () => stopProcess(child) };
+}
+
+export async function runAnalysisBench(opts: {
+  calls: number;
+  concurrencies?: number[];
+  inlineSimulator?: boolean;
+  /** Run the worker in this process (under tsx) instead of as a compiled ROLE=worker process. */
+  inProcessWorker?: boolean;
+}): Promise<AnalysisBenchResult> {
   const CALLS = opts.calls;
   await ensureTemplate();
   const db = await createTestDatabase();
@@ -94,6 +154,7 @@ export async function runAnalysisBench(opts: { calls: number; concurrencies?: nu
     calls: CALLS,
     sequential: { p50Ms: 0, p95Ms: 0, meanMs: 0, callsPerSecond: 0, llmP50Ms: 0, llmP95Ms: 0 },
     workers: [],
+    workerMode: opts.inProcessWorker ? 'in-process' : 'process',
     notCompleted: 0,
   };
   try {
@@ -131,16 +192,63 @@ export async function runAnalysisBench(opts: { calls: number; concurrencies?: nu
     for (const concurrency of opts.concurrencies ?? [1, 4]) {
       const ids: string[] = [];
       for (let i = 0; i < CALLS; i++) ids.push(await seedCall(deps, 20_000 + concurrency * CALLS + i));
-      const workerDeps = createDeps(testConfig({ ...base, ANALYSIS_CONCURRENCY: String(concurrency) }), { log: createLogger({ level: 'error' }) });
-      const workers = await startWorkers(workerDeps.deps);
-      const t0 = performance.now();
-      await Promise.all(ids.map((id) => enqueueAnalysis(deps, id)));
-      await waitAllGraded(deps, ids);
-      const secs = (performance.now() - t0) / 1000;
-      await workers.stop();
-      await workerDeps.close();
-      out.push(`worker (BullMQ, ANALYSIS_CONCURRENCY=${concurrency}): ${CALLS} calls in ${secs.toFixed(2)} s → ${fmt(CALLS / secs)} calls/s per worker`);
-      result.workers.push({ concurrency, seconds: Math.round(secs * 100) / 100, callsPerSecond: Math.round((CALLS / secs) * 10) / 10 });
+      const warm: string[] = [];
+      for (let i = 0; i < 20; i++) warm.push(await seedCall(deps, 90_000 + concurrency * 100 + i));
+      const env = { ...base, ANALYSIS_CONCURRENCY: String(concurrency) };
+      let stop: () => Promise<void>;
+      let pid: number | null = null;
+      if (opts.inProcessWorker) {
+        const workerDeps = createDeps(testConfig(env), { log: createLogger({ level: 'error' }) });
+        const workers = await startWorkers(workerDeps.deps);
+        stop = async () => {
+          await workers.stop();
+          await workerDeps.close();
+        };
+      } else {
+        const w = await startWorkerProcess(env);
+        pid = w.pid;
+        stop = w.stop;
+      }
+      try {
+        // Warm-up through the queue (connections, prepared statements, JIT), outside the window.
+        const beforeWarm = await finishedRuns(deps);
+        await Promise.all(warm.map((id) => enqueueAnalysis(deps, id)));
+        await waitAllGraded(deps, beforeWarm, warm.length);
+        const before = await finishedRuns(deps);
+        if (pid) await procStats(pid, true);
+        const cpu0 = cpuSnapshot();
+        const t0 = performance.now();
+        await Promise.all(ids.map((id) => enqueueAnalysis(deps, id)));
+        await waitAllGraded(deps, before, ids.length);
+        const secs = (performance.now() - t0) / 1000;
+        const st = pid ? await procStats(pid) : null;
+        const cpu = cpuBetween(cpu0, cpuSnapshot(), { worker: pid ?? undefined, 'OpenAI simulator': sims.pid });
+        const perCall = (s: number) => `${((s * 1000) / CALLS).toFixed(1)}`;
+        const where = Object.entries(cpu.by)
+          .sort((a, b) => b[1] - a[1])
+          .filter(([, s]) => (s * 1000) / CALLS >= 0.1)
+          .map(([k, s]) => `${k} ${perCall(s)}`)
+          .join(', ');
+        const cpuMsPerCall = st ? Math.round((st.cpuS * 1000 * 100) / CALLS) / 100 : null;
+        const elu = st ? Math.round(st.elu * 100) / 100 : null;
+        out.push(
+          `worker (BullMQ, ANALYSIS_CONCURRENCY=${concurrency}, ${opts.inProcessWorker ? 'in this process' : 'compiled, ROLE=worker, own process'}): ` +
+            `${CALLS} calls in ${secs.toFixed(2)} s → ${fmt(CALLS / secs)} calls/s per worker` +
+            (st ? `; worker CPU ${cpuMsPerCall} ms a call, ELU ${elu}` : ''),
+          `  machine CPU per graded call ${perCall(cpu.busyS)} ms of 2 cores' ${perCall(cpu.seconds * os.cpus().length)} (${where})`,
+        );
+        result.workers.push({
+          concurrency,
+          seconds: Math.round(secs * 100) / 100,
+          callsPerSecond: Math.round((CALLS / secs) * 10) / 10,
+          cpuMsPerCall,
+          elu,
+          machineCpuMsPerCall: Math.round((cpu.busyS * 1e5) / CALLS) / 100,
+          cpuSecondsBy: cpu.by,
+        });
+      } finally {
+        await stop();
+      }
     }
     const [failed] = await deps.sql<{ n: number }[]>`select count(*)::int as n from analysis_runs where status <> 'completed'`;
     out.push(`runs not completed: ${failed?.n ?? 0}`);
@@ -162,6 +270,7 @@ if (require.main === module) {
     calls: Number(arg('calls', '200')),
     concurrencies: arg('concurrency', '1,4').split(',').map(Number),
     inlineSimulator: process.argv.includes('--inline-sim'),
+    inProcessWorker: process.argv.includes('--in-process'),
   })
     .then((r) => process.stdout.write(`${r.lines.join('\n')}\n`))
     .catch((err: unknown) => {

@@ -3,7 +3,7 @@
  * child processes (so their event loops don't compete with the load generator's), and cleanup.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import http from 'node:http';
@@ -309,6 +309,47 @@ export function procCpuSeconds(pid: number): number | null {
   }
 }
 
+/** A snapshot of where the machine's CPU has gone so far: every core's busy time and each process's own, by pid. */
+export type CpuSnapshot = { at: number; busyS: number; byPid: Map<number, { comm: string; cpuS: number }> };
+
+export function cpuSnapshot(): CpuSnapshot {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: busy is everything but idle and iowait.
+  const busy = line.slice(0, 8).reduce((a, b, i) => (i === 3 || i === 4 ? a : a + b), 0);
+  const byPid = new Map<number, { comm: string; cpuS: number }>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      byPid.set(Number(d), { comm, cpuS: (Number(f[11]) + Number(f[12])) / CLK_TCK });
+    } catch {
+      // gone between readdir and read
+    }
+  }
+  return { at: performance.now(), busyS: busy / CLK_TCK, byPid };
+}
+
+/**
+ * CPU seconds between two snapshots: the machine's busy core-seconds, and per group of processes
+ * (`groups` names pids, e.g. the worker; everything else is grouped by command name: postgres,
+ * redis-server, node…). A process that exited in between is not counted.
+ */
+export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot, groups: Record<string, number | undefined> = {}): { seconds: number; busyS: number; by: Record<string, number> } {
+  const named = new Map<number, string>();
+  for (const [name, pid] of Object.entries(groups)) if (pid) named.set(pid, name);
+  const by: Record<string, number> = {};
+  for (const [pid, now] of b.byPid) {
+    const before = a.byPid.get(pid)?.cpuS ?? 0;
+    const d = now.cpuS - before;
+    if (d <= 0) continue;
+    const key = named.get(pid) ?? (pid === process.pid ? 'bench (this process)' : now.comm);
+    by[key] = round2((by[key] ?? 0) + d);
+  }
+  return { seconds: round2((b.at - a.at) / 1000), busyS: round2(b.busyS - a.busyS), by };
+}
+
 /** Samples a process's VmRSS every `everyMs`; stop() gives the max sampled and the kernel's VmHWM. */
 export function sampleMemory(pid: number, everyMs = 200): { stop: () => { maxRssMiB: number; hwmMiB: number; samples: number } } {
   let max = 0;
@@ -374,9 +415,18 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
  * Latency is from the send to the last byte of the body, measured in this process.
  */
 export function startHammer(opts: { url: () => string; headers: Record<string, string>; ratePerSec: number; maxInFlight?: number }): {
-  stop: () => Promise<{ latencies: number[]; errors: number; skipped: number; statuses: Record<string, number>; seconds: number }>;
+  stop: () => Promise<{
+    latencies: number[];
+    /** Per answered request: when it was sent (Date.now()) and its latency, ms. */
+    samples: Array<[number, number]>;
+    errors: number;
+    skipped: number;
+    statuses: Record<string, number>;
+    seconds: number;
+  }>;
 } {
   const latencies: number[] = [];
+  const samples: Array<[number, number]> = [];
   const statuses: Record<string, number> = {};
   let errors = 0;
   let skipped = 0;
@@ -388,10 +438,13 @@ export function startHammer(opts: { url: () => string; headers: Record<string, s
   const started = performance.now();
   const one = async () => {
     const t0 = performance.now();
+    const sentAt = Date.now();
     try {
       const res = await fetch(opts.url(), { headers: opts.headers });
       await res.arrayBuffer();
-      latencies.push(performance.now() - t0);
+      const ms = performance.now() - t0;
+      latencies.push(ms);
+      samples.push([sentAt, ms]);
       statuses[res.status] = (statuses[res.status] ?? 0) + 1;
       if (res.status >= 400) errors++;
     } catch {
@@ -422,7 +475,7 @@ export function startHammer(opts: { url: () => string; headers: Record<string, s
       stopped = true;
       const seconds = (performance.now() - started) / 1000;
       await Promise.allSettled([...pending]);
-      return { latencies, errors, skipped, statuses, seconds };
+      return { latencies, samples, errors, skipped, statuses, seconds };
     },
   };
 }

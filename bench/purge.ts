@@ -65,7 +65,15 @@ export type PurgeOptions = {
   log?: (line: string) => void;
 };
 
-type ApiFigures = Summary & { errors: number; skipped: number; seconds: number; requests: number; loopDelayP99Ms: number; loopDelayMaxMs: number };
+type ApiFigures = Summary & {
+  errors: number;
+  skipped: number;
+  seconds: number;
+  requests: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  samples: Array<[number, number]>;
+};
 
 export type PurgeBenchResult = {
   expiredSessions: number;
@@ -159,6 +167,7 @@ export async function runPurgeBench(opts: PurgeOptions): Promise<PurgeBenchResul
               requests: r.latencies.length,
               loopDelayP99Ms: round2(loop.percentile(99) / 1e6),
               loopDelayMaxMs: round2(loop.max / 1e6),
+              samples: r.samples,
             };
           },
         };
@@ -179,6 +188,7 @@ export async function runPurgeBench(opts: PurgeOptions): Promise<PurgeBenchResul
     let during: ReturnType<NonNullable<typeof hammer>['start']> | undefined;
     let purged: ChildOutcome;
     let purgeProcess: ProcStats | null = null;
+    let purgeStartedAt = Date.now();
     if (opts.inProcess) {
       during = hammer?.start();
       const result = await runPurge(deps, { maxRowsPerSecond: opts.rate });
@@ -187,6 +197,7 @@ export async function runPurgeBench(opts: PurgeOptions): Promise<PurgeBenchResul
       const child = startProcess('bench/purge.ts', { ...purgeEnv, BENCH_PURGE_CHILD: '1' }, 'purge');
       const done = waitForOutput(child, /PURGE_RESULT .*\n/, 900_000);
       await waitForOutput(child, /purge ready/, 60_000);
+      purgeStartedAt = Date.now();
       during = hammer?.start();
       purged = JSON.parse((await done).slice('PURGE_RESULT '.length)) as ChildOutcome;
       purgeProcess = await procStats(child.pid!);
@@ -201,6 +212,7 @@ export async function runPurgeBench(opts: PurgeOptions): Promise<PurgeBenchResul
     out(`purge bench: ${rows} rows in ${seconds.toFixed(2)} s = ${Math.round(rows / seconds)} rows/s (batch ${batch}, ${opts.inProcess ? 'in this process' : 'child process'}, rate cap ${opts.rate ?? 'default'}); ${machine()}`);
     if (purgeProcess) out(`purge bench: purge process ${purgeProcess.cpuS} CPU-s, event-loop delay p99 ${purgeProcess.eld?.p99 ?? '?'} ms`);
     if (duringFigures) {
+      out(`purge bench: API during, by purge phase: ${byPhase(duringFigures.samples, purgeStartedAt, tables)}`);
       out(`purge bench: API during p50 ${duringFigures.p50} ms  p95 ${duringFigures.p95} ms  p99 ${duringFigures.p99} ms  (${duringFigures.requests} requests, ${duringFigures.errors} errors; this process's event-loop delay p99 ${duringFigures.loopDelayP99Ms} max ${duringFigures.loopDelayMaxMs} ms)`);
     }
 
@@ -232,8 +244,8 @@ export async function runPurgeBench(opts: PurgeOptions): Promise<PurgeBenchResul
         hammer && duringFigures
           ? {
               ratePerSecond: opts.hammer!,
-              idle: hammer.idle,
-              during: duringFigures,
+              idle: { ...hammer.idle, samples: [] },
+              during: { ...duringFigures, samples: [] },
               p99Ratio: hammer.idle.p99 && duringFigures.p99 !== null ? round2(duringFigures.p99 / hammer.idle.p99) : null,
             }
           : null,
@@ -251,6 +263,25 @@ export async function runPurgeBench(opts: PurgeOptions): Promise<PurgeBenchResul
       await redis.drop();
     }
   }
+}
+
+/**
+ * The API's latency per purge phase (the phases run one after another in the order of the per-table
+ * lines; analysis_runs go within the sessions phase), from when each request was sent.
+ */
+function byPhase(samples: Array<[number, number]>, startedAt: number, tables: PurgeBenchResult['tables']): string {
+  let t = startedAt;
+  const parts: string[] = [];
+  for (const phase of tables) {
+    if (phase.ms === null) continue;
+    const [from, to] = [t, t + phase.ms];
+    t = to;
+    const lat = samples.filter(([at]) => at >= from && at < to).map(([, ms]) => ms);
+    if (lat.length === 0) continue;
+    const s = summarize(lat);
+    parts.push(`${phase.table} ${(phase.ms / 1000).toFixed(1)} s n=${lat.length} p99 ${s.p99} ms max ${s.max} ms`);
+  }
+  return parts.join('; ');
 }
 
 type ChildOutcome = { result: PurgeResult; tables: PurgeBenchResult['tables'] };
