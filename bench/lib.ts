@@ -350,6 +350,27 @@ export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot, groups: Record<string
   return { seconds: round2((b.at - a.at) / 1000), busyS: round2(b.busyS - a.busyS), by };
 }
 
+export type Settled = { waitedS: number; busyCores: number; quiet: boolean };
+
+/**
+ * Waits until the machine is quiet before a stage: what the previous stage left running (Postgres
+ * dropping a database, autovacuum after a million deletes, a child still exiting) would otherwise be
+ * measured as the next stage's latency. Quiet = under 0.3 of a core busy over 2 s; gives up after
+ * `maxS` and says so (the stage then runs on a busy machine, recorded in results.json).
+ */
+export async function waitForQuiet(maxS = 90): Promise<Settled> {
+  const t0 = Date.now();
+  for (;;) {
+    const a = cpuSnapshot();
+    await sleep(2_000);
+    const b = cpuSnapshot();
+    const busyCores = round2((b.busyS - a.busyS) / ((b.at - a.at) / 1000));
+    const waitedS = round2((Date.now() - t0) / 1000);
+    if (busyCores < 0.3) return { waitedS, busyCores, quiet: true };
+    if (waitedS >= maxS) return { waitedS, busyCores, quiet: false };
+  }
+}
+
 /** Samples a process's VmRSS every `everyMs`; stop() gives the max sampled and the kernel's VmHWM. */
 export function sampleMemory(pid: number, everyMs = 200): { stop: () => { maxRssMiB: number; hwmMiB: number; samples: number } } {
   let max = 0;

@@ -13,7 +13,9 @@
  * hammer's own timing and was counted as API latency. `--in-process` runs it here as before.
  * `--rate R` caps the purge at R rows/s (0 = unpaced; default: the purge's own default).
  *
- * Usage: npx tsx bench/purge.ts --rows 1000000 [--batch 5000] [--rate 80000] [--live 0.1] [--hammer 100 --idle 10] [--in-process] [--keep]
+ * `--compiled` starts that API compiled by tsc, as `npm start` does (`npm run bench` does so).
+ *
+ * Usage: npx tsx bench/purge.ts --rows 1000000 [--batch 5000] [--rate 80000] [--live 0.1] [--hammer 100 --idle 10] [--in-process] [--compiled] [--keep]
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import os from 'node:os';
@@ -26,6 +28,7 @@ import { type PurgeResult, runPurge } from '../apps/backend/src/retention/purge'
 import {
   arg,
   backendEnv,
+  buildBackend,
   cleanupAll,
   freePort,
   installSignalCleanup,
@@ -36,6 +39,7 @@ import {
   type Summary,
   sleep,
   startHammer,
+  startCompiled,
   startProcess,
   stopProcess,
   summarize,
@@ -43,6 +47,7 @@ import {
   trackedRedisPrefix,
   waitForHttp,
   waitForOutput,
+  waitForQuiet,
 } from './lib';
 
 const ROWS_PER_SESSION = 21;
@@ -61,6 +66,8 @@ export type PurgeOptions = {
   rate?: number;
   /** Run the purge in this process (as before 2026-12-06) instead of a child process. */
   inProcess?: boolean;
+  /** The API as the backend compiled by tsc, started as `npm start` starts it (instead of through tsx). */
+  compiled?: boolean;
   keep?: boolean;
   log?: (line: string) => void;
 };
@@ -144,8 +151,13 @@ export async function runPurgeBench(opts: PurgeOptions): Promise<PurgeBenchResul
     let hammer: null | { idle: ApiFigures; start: () => { stop: () => Promise<ApiFigures> } } = null;
     if (opts.hammer) {
       const port = await freePort();
-      api = startProcess('apps/backend/src/main.ts', { ...env, ROLE: 'api', PORT: String(port), LOG_LEVEL: 'warn' }, 'backend api');
+      const apiEnv = { ...env, ROLE: 'api', PORT: String(port), LOG_LEVEL: 'warn' };
+      api = opts.compiled ? startCompiled(buildBackend(), apiEnv, 'backend api') : startProcess('apps/backend/src/main.ts', apiEnv, 'backend api');
       await waitForHttp(`http://127.0.0.1:${port}/ready`, 60_000);
+      // After a million rows loaded and vacuumed, Postgres writes for a while (checkpoint, WAL): the
+      // idle figure is taken once the machine is quiet.
+      const quiet = await waitForQuiet(90);
+      out(`purge bench: machine ${quiet.quiet ? 'quiet' : 'still busy'} (${quiet.busyCores} cores busy, waited ${quiet.waitedS} s)`);
       let i = 0;
       const run = () => {
         const loop = monitorEventLoopDelay({ resolution: 5 });
@@ -448,6 +460,7 @@ if (require.main === module && process.env.BENCH_PURGE_CHILD === '1') {
     idleSeconds: Number(arg('idle', '10')),
     rate: process.argv.includes('--rate') ? Number(arg('rate', '0')) : undefined,
     inProcess: process.argv.includes('--in-process'),
+    compiled: process.argv.includes('--compiled'),
     keep: process.argv.includes('--keep'),
   })
     .then((r) => {

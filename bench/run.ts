@@ -53,10 +53,12 @@ import {
   startCompiled,
   startProcess,
   stopProcess,
+  type Settled,
   type Summary,
   trackedDatabase,
   trackedRedisPrefix,
   waitForHttp,
+  waitForQuiet,
 } from './lib';
 import { type PurgeBenchResult, runPurgeBench } from './purge';
 import { type ReportsResult, runReportsBench } from './reports';
@@ -91,7 +93,7 @@ const options = {
   reportStub: !has('no-stub'),
   rows: num('rows', 1_000_000, 100_000),
   hammerRate: num('hammer', 100, 100),
-  idleSeconds: num('idle', 10, 5),
+  idleSeconds: num('idle', 20, 5),
   analysisCalls: num('analysis-calls', 300, 100),
   realtimeCalls: num('realtime-calls', 300, 20),
   out: path.resolve(ROOT, arg('out', 'bench/results.json')),
@@ -115,7 +117,14 @@ type Check = {
   value?: number | null;
   unit?: string;
 };
-type StageRecord = { status: 'ok' | 'crashed' | 'skipped'; seconds: number; error?: string; load?: ReturnType<typeof machineLoad> };
+type StageRecord = {
+  status: 'ok' | 'crashed' | 'skipped';
+  seconds: number;
+  error?: string;
+  load?: ReturnType<typeof machineLoad>;
+  /** How long the stage waited for the machine to go quiet, and how busy it was then (cores). */
+  settle?: Settled;
+};
 
 const checks: Check[] = [];
 const stages: Partial<Record<Stage | 'abf', StageRecord>> = {};
@@ -136,16 +145,18 @@ const ms = (s: Summary) => `${s.p50} / ${s.p95} / ${s.p99} ms`;
 const fmtInt = (n: number) => n.toLocaleString('en-US');
 
 async function stage(name: Stage | 'abf', label: string, fn: () => Promise<void>): Promise<void> {
+  const quiet = await waitForQuiet();
+  if (!quiet.quiet) notes.push(`${name}) the machine did not go quiet in ${quiet.waitedS} s (${quiet.busyCores} cores busy): the stage ran on a busy machine`);
   const t0 = Date.now();
   const load = machineLoad();
-  progress(`${label}: starting (load ${load.loadavg.join(' ')})`);
+  progress(`${label}: starting (load ${load.loadavg.join(' ')}; ${quiet.busyCores} cores busy after waiting ${quiet.waitedS} s for quiet)`);
   try {
     await fn();
-    stages[name] = { status: 'ok', seconds: round2((Date.now() - t0) / 1000), load };
+    stages[name] = { status: 'ok', seconds: round2((Date.now() - t0) / 1000), load, settle: quiet };
     progress(`${label}: done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   } catch (err) {
     const e = err as Error;
-    stages[name] = { status: 'crashed', seconds: round2((Date.now() - t0) / 1000), error: e.stack ?? String(e), load };
+    stages[name] = { status: 'crashed', seconds: round2((Date.now() - t0) / 1000), error: e.stack ?? String(e), load, settle: quiet };
     progress(`${label}: CRASHED after ${((Date.now() - t0) / 1000).toFixed(0)} s: ${e.message}`);
     process.stderr.write(`${e.stack}\n`);
   }
@@ -481,7 +492,13 @@ async function reportsStage(): Promise<void> {
 }
 
 async function purgeStage(): Promise<void> {
-  const r = await runPurgeBench({ rows: options.rows, hammer: options.hammerRate, idleSeconds: options.idleSeconds, log: (l) => progress(`  ${l}`) });
+  const r = await runPurgeBench({
+    rows: options.rows,
+    hammer: options.hammerRate,
+    idleSeconds: options.idleSeconds,
+    compiled: options.compiled,
+    log: (l) => progress(`  ${l}`),
+  });
   data.purge = r;
   const atSize = r.rows >= 1_000_000;
   checks.push({

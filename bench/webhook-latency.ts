@@ -53,6 +53,7 @@ import {
   trackedRedisPrefix,
   waitForHttp,
   waitForOutput,
+  waitForQuiet,
 } from './lib';
 
 const GROCERY = '50000000-0000-4000-8000-000000000001';
@@ -262,6 +263,8 @@ async function barePhase(simCalls: number, o: Required<Omit<WebhookOptions, 'sim
     await Promise.all(Array.from({ length: warm }, (_, i) => placeCall(phone(9, i))));
     await settledCalls(sim.elks, warm, Date.now() + 120_000);
     await fetch(`${base}/bare/reset`, { method: 'POST' });
+    const quiet = await waitForQuiet(60);
+    o.log(`    bare: machine ${quiet.quiet ? 'quiet' : 'still busy'} (${quiet.busyCores} cores busy, waited ${quiet.waitedS} s)`);
 
     const cpu0 = { server: procCpuSeconds(bare.pid!), sim: procCpuSeconds(sim.child.pid!) };
     const watch = await watchProcesses({ 'load generator (46elks simulator)': sim.child.pid, 'bare server': bare.pid });
@@ -363,6 +366,8 @@ async function backendPhase(simCalls: number, o: Required<Omit<WebhookOptions, '
     const warmIds = await Promise.all(Array.from({ length: warm }, (_, i) => verify(phone(9, i), i)));
     await sessionsDone(warmIds, Date.now() + 120_000);
     await settledCalls(sim.elks, warm, Date.now() + 60_000);
+    const quiet = await waitForQuiet(60);
+    o.log(`    backend: machine ${quiet.quiet ? 'quiet' : 'still busy'} (${quiet.busyCores} cores busy, waited ${quiet.waitedS} s)`);
 
     const cpu0 = { server: procCpuSeconds(api.pid!), sim: procCpuSeconds(sim.child.pid!), worker: procs[1] ? procCpuSeconds(procs[1].pid!) : null };
     const watch = await watchProcesses({
