@@ -43,7 +43,7 @@ export const PURGE_LOCK_NAME = 'samtal:retention:purge';
  * the API's p99 meanwhile went from 6 to 30 ms (bench/purge.ts, 2026-12-06). The ceiling spreads the
  * fast phases out and {@link PURGE_REST_PER_BUSY} the slow ones, giving the API some of the Postgres
  * core between batches; the pace is cumulative, so a busy machine, where the purge is slower
- * anyway, waits only for the rest. Measured with both: ~80k rows/s, API p99 0.85–1.54× idle. A
+ * anyway, waits only for the rest. Measured with both: ~75–80k rows/s, API p99 0.85–1.89× idle. A
  * ceiling of 80k left 63k rows/s on a quiet machine and 39k on a busy one: too close to the 50k
  * floor we promise.
  */
