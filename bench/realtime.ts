@@ -15,11 +15,12 @@
  * Calls are placed through the verification webhook, evenly over `rampS` simulated seconds, so that all N
  * are live at once (an `engaged` call lasts ≈ 60–80 s of audio; every 10th call is an `interrupter`).
  * The measured window runs from the moment (almost) all N calls are bridged until the first of them end;
- * at its end the bench reads the frame summary on GET /metrics and every process's own figures.
+ * at its end the bench reads the frame histogram on GET /metrics and every process's own figures.
  *
  * 1. Bridge overhead per audio frame: `samtal_realtime_frame_seconds{dir}` (handler time: parse + forward,
- *    per frame; a prom-client Summary over the last 10 min, read while the calls are still live). A frame
- *    also waits in the API process's event loop before its handler runs: that wait is not in the summary,
+ *    per frame; a prom-client Histogram read at the window's start and end, the window's quantiles from
+ *    the buckets' differences, interpolated within a bucket). A frame
+ *    also waits in the API process's event loop before its handler runs: that wait is not in the histogram,
  *    it is the event-loop delay reported next to it (monitorEventLoopDelay, 1 ms resolution).
  * 2. Voice-to-voice added by us: see VOICE_TO_VOICE_FORMULA below (measured at the customer's ear by the
  *    46elks simulator, minus the simulated model's own latency for that kind of turn).
@@ -87,7 +88,7 @@ export type RealtimeBenchOptions = {
   log?: (line: string) => void;
 };
 
-/** One direction of the frame summary, ms (quantiles over the Summary's last 10 min). */
+/** One direction of the frame histogram, ms (quantiles of the frames in the window, interpolated within buckets). */
 export type FrameFigures = { p50: number | null; p99: number | null; p999: number | null; count: number; meanInWindowMs: number | null; framesInWindow: number };
 
 export type VoiceToVoice = {
@@ -204,36 +205,57 @@ async function ramp(n: number, rampMs: number, place: (i: number) => Promise<voi
   await Promise.all(pending);
 }
 
-/** `samtal_realtime_frame_seconds` from a Prometheus text exposition: per dir, quantiles (s), sum (s), count. */
-function parseFrameSummary(text: string): Record<string, { q: Record<string, number>; sum: number; count: number }> {
-  const out: Record<string, { q: Record<string, number>; sum: number; count: number }> = {};
-  const re = /^samtal_realtime_frame_seconds(_sum|_count)?\{([^}]*)\}\s+(\S+)$/gm;
+type FrameHistogram = { buckets: Array<[number, number]>; sum: number; count: number };
+
+/** `samtal_realtime_frame_seconds` from a Prometheus text exposition: per dir, cumulative buckets (le s → count), sum (s), count. */
+function parseFrameHistogram(text: string): Record<string, FrameHistogram> {
+  const out: Record<string, FrameHistogram> = {};
+  const re = /^samtal_realtime_frame_seconds_(bucket|sum|count)\{([^}]*)\}\s+(\S+)$/gm;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const labels = Object.fromEntries([...m[2]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1]!, l[2]!]));
     const dir = labels.dir;
     if (!dir) continue;
-    const entry = out[dir] ?? { q: {}, sum: 0, count: 0 };
+    const entry = out[dir] ?? { buckets: [], sum: 0, count: 0 };
     out[dir] = entry;
     const value = Number(m[3]);
-    if (m[1] === '_sum') entry.sum = value;
-    else if (m[1] === '_count') entry.count = value;
-    else if (labels.quantile !== undefined) entry.q[labels.quantile] = value;
+    if (m[1] === 'sum') entry.sum = value;
+    else if (m[1] === 'count') entry.count = value;
+    else if (labels.le !== undefined) entry.buckets.push([labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(labels.le), value]);
   }
+  for (const e of Object.values(out)) e.buckets.sort((x, y) => x[0] - y[0]);
   return out;
+}
+
+/**
+ * A quantile of the frames observed between two readings, from the cumulative buckets' differences,
+ * interpolated linearly within the bucket that holds it (as Prometheus' histogram_quantile does).
+ */
+function windowQuantile(end: FrameHistogram, start: FrameHistogram | undefined, q: number): number | undefined {
+  const before = new Map(start?.buckets ?? []);
+  const cum = end.buckets.map(([le, n]) => [le, n - (before.get(le) ?? 0)] as const);
+  const total = cum.at(-1)?.[1] ?? 0;
+  if (total <= 0) return undefined;
+  const rank = q * total;
+  let [prevLe, prevN] = [0, 0];
+  for (const [le, n] of cum) {
+    if (n >= rank) {
+      if (!Number.isFinite(le)) return prevLe; // beyond the last bucket: its lower bound
+      return prevLe + ((le - prevLe) * (rank - prevN)) / Math.max(1, n - prevN);
+    }
+    [prevLe, prevN] = [le, n];
+  }
+  return undefined;
 }
 
 const ms = (s: number | undefined) => (s === undefined || !Number.isFinite(s) ? null : Math.round(s * 1e6) / 1e3);
 
-function frameFigures(
-  end: ReturnType<typeof parseFrameSummary>[string] | undefined,
-  start: ReturnType<typeof parseFrameSummary>[string] | undefined,
-): FrameFigures | null {
+function frameFigures(end: FrameHistogram | undefined, start: FrameHistogram | undefined): FrameFigures | null {
   if (!end) return null;
   const frames = end.count - (start?.count ?? 0);
   return {
-    p50: ms(end.q['0.5']),
-    p99: ms(end.q['0.99']),
-    p999: ms(end.q['0.999']),
+    p50: ms(windowQuantile(end, start, 0.5)),
+    p99: ms(windowQuantile(end, start, 0.99)),
+    p999: ms(windowQuantile(end, start, 0.999)),
     count: end.count,
     framesInWindow: frames,
     meanInWindowMs: frames > 0 ? ms((end.sum - (start?.sum ?? 0)) / frames) : null,
@@ -322,7 +344,7 @@ export async function runRealtimeBench(opts: RealtimeBenchOptions): Promise<Real
   const metrics = async () => {
     const res = await fetch(`${base}/metrics`, { headers: { 'x-api-key': env.ADMIN_API_KEY } });
     if (!res.ok) throw new Error(`GET /metrics answered ${res.status}`);
-    return parseFrameSummary(await res.text());
+    return parseFrameHistogram(await res.text());
   };
 
   try {
@@ -352,7 +374,7 @@ export async function runRealtimeBench(opts: RealtimeBenchOptions): Promise<Real
     };
 
     // Warm-up: short realtime calls (the customer hangs up after the greeting) so the JIT, the socket
-    // paths and finalize are warm. Their few frames stay in the 10-minute frame summary.
+    // paths and finalize are warm. Their frames are outside the window (buckets read at its start and end).
     if (o.warmupCalls > 0) {
       o.log(`  warm-up: ${o.warmupCalls} short realtime calls…`);
       for (let i = 0; i < o.warmupCalls; i++) await json(`${sim.elks}/sim/personas`, jsonPost({ phone: phone(9, i), persona: 'hangs_up' }));
@@ -521,7 +543,7 @@ export async function runRealtimeBench(opts: RealtimeBenchOptions): Promise<Real
 
 export function formatRealtimeResult(r: RealtimeBenchResult): string {
   const f = (x: FrameFigures | null) =>
-    x ? `p50 ${x.p50} ms  p99 ${x.p99} ms  p99.9 ${x.p999} ms  (${x.count} frames in the 10-min summary; ${x.framesInWindow} in the window, mean ${x.meanInWindowMs} ms)` : 'no frames';
+    x ? `p50 ${x.p50} ms  p99 ${x.p99} ms  p99.9 ${x.p999} ms  (${x.framesInWindow} frames in the window, ${x.count} since the start; mean ${x.meanInWindowMs} ms; quantiles interpolated within buckets)` : 'no frames';
   const s = (x: Summary) => `n=${x.n} p50 ${x.p50} p95 ${x.p95} p99 ${x.p99} max ${x.max} mean ${x.mean}`;
   const v = (name: string, x: VoiceToVoice) => [
     `  ${name}: measured ${s(x.measured)} ms`,
@@ -540,7 +562,7 @@ export function formatRealtimeResult(r: RealtimeBenchResult): string {
     a
       ? `  API process over the window: event-loop delay p50 ${a.eld?.p50} / p99 ${a.eld?.p99} / max ${a.eld?.max} ms (1 ms resolution), ELU ${a.elu}, CPU ${a.cpuS} s in ${a.seconds} s (${round2(a.cpuS / Math.max(0.001, a.seconds))} cores)`
       : '  API process: no figures',
-    '  (a frame also waits in that event loop before its handler runs: the loop delay is not in the summary, add it)',
+    '  (a frame also waits in that event loop before its handler runs: the loop delay is not in the histogram, add it)',
     '2. voice-to-voice (audio ms at the customer\'s ear; target: added ≤ 50 ms):',
     ...v('plain turns     ', vv.plain),
     ...v('overlapped turns', vv.overlapped),
