@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { SILENT_LOG } from './bridge.harness';
-import { attachOpenAI, openAISender, openOpenAISocket, realtimeUrl } from './openai-socket';
+import { attachOpenAI, encodeClientEvent, openAISender, openOpenAISocket, realtimeUrl } from './openai-socket';
 import type { BridgeEndReason } from './types';
 
 describe('realtime openai socket', () => {
@@ -13,6 +13,22 @@ describe('realtime openai socket', () => {
     );
     expect(realtimeUrl('http://127.0.0.1:4010/v1/', 'gpt-realtime')).toBe('ws://127.0.0.1:4010/v1/realtime?model=gpt-realtime');
     expect(realtimeUrl('https://proxy.example/openai/v1', 'm')).toBe('wss://proxy.example/openai/v1/realtime?model=m');
+  });
+
+  it('writes the caller audio as the JSON JSON.stringify would, and anything unusual through JSON.stringify', () => {
+    const cases = [
+      { type: 'input_audio_buffer.append', audio: 'AQIDBA==' },
+      { type: 'input_audio_buffer.append', audio: '' },
+      { type: 'input_audio_buffer.append', audio: 'ab"},"type":"response.create' }, // not base64: escaped, not injected
+      { type: 'input_audio_buffer.append', audio: 'AQID\\n' },
+      { type: 'input_audio_buffer.append', audio: 'AQIDBA==', event_id: 'e7' },
+      { type: 'response.cancel' },
+    ] as const;
+    for (const event of cases) {
+      const json = encodeClientEvent(event);
+      expect(JSON.parse(json)).toEqual(event);
+      expect(json).toBe(JSON.stringify(event));
+    }
   });
 
   it('connects with Bearer auth, no OpenAI-Beta, no compression, and feeds events into the bridge', async () => {
