@@ -67,8 +67,10 @@ export function startCompiled(script: string, env: Record<string, string>, label
 }
 
 function spawnNode(args: string[], env: Record<string, string>, label: string, opts: SpawnOptions = {}): ChildProcess {
-  // BENCH_CPU_PROF=<dir>: the backend processes write a V8 CPU profile there when they exit.
-  const prof = process.env.BENCH_CPU_PROF && label.startsWith('backend') ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  // BENCH_CPU_PROF=<dir>: the backend processes (or those whose label matches BENCH_CPU_PROF_LABELS,
+  // a regular expression, e.g. "simulator") write a V8 CPU profile there when they exit.
+  const profiled = new RegExp(process.env.BENCH_CPU_PROF_LABELS ?? '^backend').test(label);
+  const prof = process.env.BENCH_CPU_PROF && profiled ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   // BENCH_NODE_FLAGS='--max-old-space-size=…': extra node flags for the backend processes (e.g. heap limits).
   const flags = process.env.BENCH_NODE_FLAGS && label.startsWith('backend') ? process.env.BENCH_NODE_FLAGS.split(' ') : [];
   // Every child reports its event-loop delay, utilisation and CPU (bench/proc-stats.cjs; procStats()).
