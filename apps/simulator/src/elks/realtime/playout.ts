@@ -12,6 +12,8 @@ export interface PlayedFrame {
   syncs: number;
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 export class Playout {
   private queue: Item[] = [];
   private head = 0;
@@ -44,7 +46,9 @@ export class Playout {
 
   /** Plays `frameBytes` bytes (an even number): PCM16LE → samples. */
   take(frameBytes: number): PlayedFrame {
-    const out = Buffer.alloc(frameBytes);
+    // The bytes go straight into the samples' memory (PCM16LE on a little-endian machine).
+    const samples = new Int16Array(frameBytes >> 1);
+    const out = LITTLE_ENDIAN ? new Uint8Array(samples.buffer) : Buffer.alloc(frameBytes);
     let filled = 0;
     let syncs = 0;
     while (this.head < this.queue.length) {
@@ -66,8 +70,7 @@ export class Playout {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
-    const samples = new Int16Array(frameBytes >> 1);
-    for (let i = 0; i < samples.length; i++) samples[i] = out.readInt16LE(i * 2);
+    if (!LITTLE_ENDIAN) for (let i = 0; i < samples.length; i++) samples[i] = (out as Buffer).readInt16LE(i * 2);
     return { samples, syncs };
   }
 }

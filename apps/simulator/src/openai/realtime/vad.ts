@@ -21,21 +21,26 @@ export type VadEvent =
 
 export const thresholdDbfs = (threshold: number): number => -70 + 50 * threshold;
 
-const frameDbfs = (frame: Buffer): number => {
-  let sum = 0;
-  const n = frame.length >> 1;
-  for (let i = 0; i < n; i++) {
-    const s = frame.readInt16LE(i * 2);
-    sum += s * s;
-  }
-  return sum > 0 ? 20 * Math.log10(Math.sqrt(sum / n) / 32768) : Number.NEGATIVE_INFINITY;
-};
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-export const toSamples = (bytes: Buffer): Int16Array => {
-  const out = new Int16Array(bytes.length >> 1);
-  for (let i = 0; i < out.length; i++) out[i] = bytes.readInt16LE(i * 2);
+/** The PCM16 LE samples of `bytes` (an even length), as a view where the bytes allow it, else a copy. */
+const samplesOf = (bytes: Buffer): Int16Array => {
+  const n = bytes.length >> 1;
+  if (LITTLE_ENDIAN && bytes.byteOffset % 2 === 0) return new Int16Array(bytes.buffer, bytes.byteOffset, n);
+  const out = new Int16Array(n);
+  for (let i = 0; i < n; i++) out[i] = bytes.readInt16LE(i * 2);
   return out;
 };
+
+const frameDbfs = (frame: Buffer): number => {
+  const s = samplesOf(frame);
+  let sum = 0;
+  for (let i = 0; i < s.length; i++) sum += s[i]! * s[i]!;
+  return sum > 0 ? 20 * Math.log10(Math.sqrt(sum / s.length) / 32768) : Number.NEGATIVE_INFINITY;
+};
+
+/** A copy of the PCM16 LE samples (the caller keeps them; the bytes' memory may be reused). */
+export const toSamples = (bytes: Buffer): Int16Array => samplesOf(bytes).slice();
 
 /**
  * The input audio buffer: keeps the bytes since the last commit (or clear) and, when a VAD config is set,
