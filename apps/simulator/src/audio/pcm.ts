@@ -1,5 +1,8 @@
 /** Sample-level helpers: WAV sample data to linear 16-bit, and loudness per 20 ms frame. */
 
+/** Whether this machine stores 16-bit samples as PCM16LE does (then bytes can be viewed as an Int16Array). */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** G.711 µ-law byte to linear 16-bit. */
 export const ulawToLinear = (byte: number): number => {
   const u = ~byte & 0xff;

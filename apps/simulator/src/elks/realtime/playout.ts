@@ -1,3 +1,5 @@
+import { LITTLE_ENDIAN } from '../../audio/pcm';
+
 /**
  * 46elks' playout buffer for our audio: bytes queue up (we may send faster than real time) and are
  * played one frame per audio frame; `sync` markers sit between them and are answered once everything
@@ -11,8 +13,6 @@ export interface PlayedFrame {
   /** Sync markers whose audio finished playing within this frame. */
   syncs: number;
 }
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export class Playout {
   private queue: Item[] = [];

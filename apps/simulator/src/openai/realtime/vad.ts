@@ -1,3 +1,5 @@
+import { LITTLE_ENDIAN } from '../../audio/pcm';
+
 /**
  * Energy VAD over 20 ms frames of 24 kHz PCM16, driven only by the bytes appended (audio time = bytes).
  * A frame is speech when its RMS level is above the threshold mapped to dBFS: −70 + 50 × threshold
@@ -20,8 +22,6 @@ export type VadEvent =
   | { type: 'speech_stopped'; audioStartMs: number; audioEndMs: number; samples: Int16Array };
 
 export const thresholdDbfs = (threshold: number): number => -70 + 50 * threshold;
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** The PCM16 LE samples of `bytes` (an even length), as a view where the bytes allow it, else a copy. */
 const samplesOf = (bytes: Buffer): Int16Array => {
