@@ -432,6 +432,18 @@ export function machineLoad(): { nproc: number; loadavg: number[]; uptime: strin
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Places `n` calls evenly over `rampMs`; `place(i)` starts call i. */
+export async function ramp(n: number, rampMs: number, place: (i: number) => Promise<void>): Promise<void> {
+  const started = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < n; i++) {
+    const due = (i / n) * rampMs - (performance.now() - started);
+    if (due > 1) await sleep(due);
+    pending.push(place(i));
+  }
+  await Promise.all(pending);
+}
+
 /**
  * Open-loop load: `ratePerSec` GETs spread evenly (not waiting on answers, so a slow server sees
  * the same arrival rate), at most `maxInFlight` at once (sends beyond that are counted as skipped).

@@ -63,6 +63,7 @@ import {
   trackedDatabase,
   trackedRedisPrefix,
   waitForHttp,
+  ramp,
 } from './lib';
 
 const GROCERY = '50000000-0000-4000-8000-000000000001';
@@ -191,18 +192,6 @@ async function startSimulator(scale: number, seed: number, label: string) {
   );
   await waitForHttp(`http://127.0.0.1:${elks}/sim/stats`);
   return { child, elks: `http://127.0.0.1:${elks}`, openai: `http://127.0.0.1:${openai}/v1` };
-}
-
-/** Places `n` calls evenly over `rampMs`; `place(i)` starts call i. */
-async function ramp(n: number, rampMs: number, place: (i: number) => Promise<void>): Promise<void> {
-  const started = performance.now();
-  const pending: Promise<void>[] = [];
-  for (let i = 0; i < n; i++) {
-    const due = (i / n) * rampMs - (performance.now() - started);
-    if (due > 1) await sleep(due);
-    pending.push(place(i));
-  }
-  await Promise.all(pending);
 }
 
 type FrameHistogram = { buckets: Array<[number, number]>; sum: number; count: number };

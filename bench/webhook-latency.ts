@@ -54,6 +54,7 @@ import {
   waitForHttp,
   waitForOutput,
   waitForQuiet,
+  ramp,
 } from './lib';
 
 const GROCERY = '50000000-0000-4000-8000-000000000001';
@@ -222,18 +223,6 @@ function simFigures(calls: SimCall[], measured: Set<string>) {
     webhooks: { all: summarize(all), byKind: Object.fromEntries(KINDS.map((k) => [k, summarize(byKind[k])])) as Record<Kind, Summary>, errors },
     callStates: states,
   };
-}
-
-/** Places `n` calls evenly over `rampMs`; `place(i)` starts call i. */
-async function ramp(n: number, rampMs: number, place: (i: number) => Promise<void>): Promise<void> {
-  const started = performance.now();
-  const pending: Promise<void>[] = [];
-  for (let i = 0; i < n; i++) {
-    const due = (i / n) * rampMs - (performance.now() - started);
-    if (due > 1) await sleep(due);
-    pending.push(place(i));
-  }
-  await Promise.all(pending);
 }
 
 const warmupCount = (simCalls: number) => Math.min(20, Math.max(3, Math.round(simCalls * 0.05)));
